@@ -1,0 +1,2 @@
+/** Never let `npm install` download a browser: akwaba uses the system Chromium (CHROMIUM_PATH). */
+module.exports = { skipDownload: true };

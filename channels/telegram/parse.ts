@@ -1,0 +1,79 @@
+import type { IncomingMessage, MessageKind } from '../../src/types.js';
+
+/** What the parser needs to know beyond the update itself. */
+export interface ParseOptions {
+  /** Answer in groups (only when the bot is mentioned or replied to). Private chats always. */
+  readonly allowGroups?: boolean;
+  /** The bot's own username and id, to recognise mentions and replies in groups. */
+  readonly bot?: { readonly id: number; readonly username: string };
+  /** The bot's clock (epoch ms); the message's receipt time. */
+  readonly receivedAt?: number;
+}
+
+type Fields = Record<string, unknown>;
+
+const isRecord = (value: unknown): value is Fields => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isId = (value: unknown): value is number | string =>
+  (typeof value === 'number' && Number.isSafeInteger(value)) || (typeof value === 'string' && value !== '');
+
+// Order matters: an animation also carries `document`, a venue also carries `location`.
+const kindFields: readonly [string, MessageKind][] = [
+  ['photo', 'photo'],
+  ['animation', 'animation'],
+  ['video', 'video'],
+  ['video_note', 'video'],
+  ['voice', 'voice'],
+  ['audio', 'audio'],
+  ['sticker', 'sticker'],
+  ['venue', 'location'],
+  ['location', 'location'],
+  ['contact', 'contact'],
+  ['document', 'document'],
+  ['poll', 'poll'],
+];
+
+/**
+ * Turns a Telegram update into akwaba's message, or `null` for what the bot does not answer:
+ * edits, channel posts, callbacks and other update types, messages from bots, group chats
+ * (unless allowed and addressed to the bot), and anything malformed. Never throws.
+ */
+export function parseTelegramUpdate(update: unknown, options: ParseOptions = {}): IncomingMessage | null {
+  if (!isRecord(update)) return null;
+  const message = update.message;
+  if (!isRecord(message) || !isRecord(message.chat) || !isId(message.chat.id) || !isId(message.message_id)) return null;
+  const from = isRecord(message.from) ? message.from : undefined;
+  if (from?.is_bot === true) return null;
+  const chatType = message.chat.type;
+  const text = typeof message.text === 'string' ? message.text : typeof message.caption === 'string' ? message.caption : '';
+  if (chatType !== 'private') {
+    const grouped = chatType === 'group' || chatType === 'supergroup';
+    if (!grouped || !options.allowGroups || !addressesBot(message, text, options.bot)) return null;
+  }
+  const sender = from && isId(from.id) ? from : message.chat;
+  const name = [sender.first_name, sender.last_name].filter((part) => typeof part === 'string' && part !== '').join(' ');
+  return {
+    channel: 'telegram',
+    chatId: String(message.chat.id),
+    messageId: String(message.message_id),
+    kind: kindOf(message),
+    text,
+    from: {
+      id: String(sender.id),
+      ...(name !== '' && { name }),
+      ...(typeof sender.username === 'string' && { username: sender.username }),
+    },
+    receivedAt: options.receivedAt ?? Date.now(),
+    raw: update,
+  };
+}
+
+function kindOf(message: Fields): MessageKind {
+  if (typeof message.text === 'string') return 'text';
+  return kindFields.find(([field]) => message[field] !== undefined && message[field] !== null)?.[1] ?? 'other';
+}
+
+function addressesBot(message: Fields, text: string, bot: ParseOptions['bot']): boolean {
+  if (!bot) return false;
+  const repliedTo = isRecord(message.reply_to_message) && isRecord(message.reply_to_message.from) ? message.reply_to_message.from : undefined;
+  return repliedTo?.id === bot.id || text.toLowerCase().includes(`@${bot.username.toLowerCase()}`);
+}

@@ -1,0 +1,134 @@
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+
+/** The exact words of the scenario: humble, light, and instant. */
+export const DEFAULT_FALLBACK_MESSAGE = 'Désolé, je réfléchis trop. Un petit instant... 🤔';
+
+/** Everything akwaba reads from its environment, validated and typed. */
+export interface Config {
+  readonly telegram: { readonly botToken: string; readonly apiRoot: string; readonly allowGroups: boolean } | null;
+  readonly openai: { readonly apiKey: string; readonly baseURL: string | undefined; readonly model: string } | null;
+  readonly replyDeadlineMs: number;
+  readonly lateAnswerMs: number;
+  readonly fallbackMessage: string;
+  readonly dataDir: string;
+  readonly httpPort: number;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+/** A configuration problem, worded for the person who has to fix `.env`. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly code = 'invalid_config';
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+
+const wholeNumber = (fallback: number, min: number, max: number) =>
+  z.preprocess(
+    (value) => (value === undefined || value === '' ? fallback : Number(value)),
+    z.number().int().min(min).max(max),
+  );
+
+const flag = z.preprocess(
+  (value) => (value === undefined || value === '' ? 'false' : String(value).trim().toLowerCase()),
+  z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((value) => ['true', '1', 'yes'].includes(value)),
+);
+
+/** Each variable with the hint shown when it is wrong. */
+const variables = {
+  TELEGRAM_BOT_TOKEN: {
+    schema: optionalText.pipe(z.string().regex(/^\d+:[\w-]{20,}$/).optional()),
+    hint: 'the token @BotFather gave you, like 123456789:AAE…; leave it empty to run without Telegram',
+  },
+  TELEGRAM_API_ROOT: {
+    schema: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    hint: 'the Bot API server URL, e.g. https://api.telegram.org (the default)',
+  },
+  TELEGRAM_ALLOW_GROUPS: { schema: flag, hint: 'true or false (default false: group chats are ignored)' },
+  OPENAI_API_KEY: {
+    schema: optionalText,
+    hint: 'your OpenAI API key (sk-…); leave it empty to run without a model',
+  },
+  OPENAI_BASE_URL: {
+    schema: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    hint: 'an OpenAI-compatible endpoint such as https://api.openai.com/v1, or leave it empty',
+  },
+  OPENAI_MODEL: { schema: optionalText, hint: 'a chat model name such as gpt-4o-mini' },
+  REPLY_DEADLINE_MS: {
+    schema: wholeNumber(8000, 100, 120_000),
+    hint: 'a whole number of milliseconds between 100 and 120000, e.g. 8000',
+  },
+  LATE_ANSWER_MS: {
+    schema: wholeNumber(45_000, 0, 600_000),
+    hint: 'a whole number of milliseconds between 0 and 600000, e.g. 45000',
+  },
+  FALLBACK_MESSAGE: {
+    schema: optionalText.pipe(z.string().max(500).optional()),
+    hint: `a short sentence of at most 500 characters (default "${DEFAULT_FALLBACK_MESSAGE}")`,
+  },
+  DATA_DIR: { schema: optionalText, hint: 'a writable folder, e.g. ./data' },
+  HTTP_PORT: { schema: wholeNumber(3000, 0, 65_535), hint: 'a TCP port number between 0 and 65535, e.g. 3000' },
+  LOG_LEVEL: {
+    schema: optionalText.pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional()),
+    hint: 'one of fatal, error, warn, info, debug, trace, silent',
+  },
+} as const;
+
+type Variables = typeof variables;
+type Parsed = { [K in keyof Variables]: z.output<Variables[K]['schema']> };
+
+/**
+ * Reads and validates the configuration once. Throws a {@link ConfigError} naming the first
+ * wrong variable and what to put there.
+ *
+ * @example
+ * const config = loadConfig(process.env);
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = {} as Record<string, unknown>;
+  for (const [name, { schema, hint }] of Object.entries(variables)) {
+    const result = schema.safeParse(env[name]);
+    if (!result.success) {
+      throw new ConfigError(name, `${name} is not valid: put ${hint}.`);
+    }
+    parsed[name] = result.data;
+  }
+  const values = parsed as Parsed;
+  const botToken = values.TELEGRAM_BOT_TOKEN;
+  const apiKey = values.OPENAI_API_KEY;
+  return {
+    telegram: botToken
+      ? {
+          botToken,
+          apiRoot: (values.TELEGRAM_API_ROOT ?? 'https://api.telegram.org').replace(/\/+$/, ''),
+          allowGroups: values.TELEGRAM_ALLOW_GROUPS,
+        }
+      : null,
+    openai: apiKey ? { apiKey, baseURL: values.OPENAI_BASE_URL, model: values.OPENAI_MODEL ?? 'gpt-4o-mini' } : null,
+    replyDeadlineMs: values.REPLY_DEADLINE_MS,
+    lateAnswerMs: values.LATE_ANSWER_MS,
+    fallbackMessage: values.FALLBACK_MESSAGE ?? DEFAULT_FALLBACK_MESSAGE,
+    dataDir: values.DATA_DIR ?? './data',
+    httpPort: values.HTTP_PORT,
+    logLevel: values.LOG_LEVEL ?? 'info',
+  };
+}
+
+/**
+ * Loads `.env` from the working directory into `process.env` when the file exists, without
+ * overriding variables already set (Node's own loader, no dependency).
+ */
+export function loadDotEnv(path = '.env'): void {
+  if (existsSync(path)) process.loadEnvFile(path);
+}

@@ -1,0 +1,284 @@
+import type { Logger } from './logger.js';
+import type { Metrics, ReplyKind } from './metrics.js';
+import type { ChatEntry, FallbackReason, Responder } from './responder.js';
+import type { HistoryStore } from './history.js';
+import type { ReplyTexts } from './texts.js';
+import type { Channel, IncomingMessage } from './types.js';
+import { classifyFailure, Turn } from './turn.js';
+
+/** What every conversation shares: the clients and the timing policy. */
+export interface ConversationContext {
+  readonly responder: Responder;
+  readonly history: HistoryStore;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  readonly texts: ReplyTexts;
+  readonly replyDeadlineMs: number;
+  readonly lateAnswerMs: number;
+  readonly typingRefreshMs: number;
+  readonly maxPromptChars: number;
+  readonly historyLimit: number;
+  readonly now: () => number;
+  /** True once shutdown began: answers are no longer awaited past the reply deadline. */
+  readonly draining: () => boolean;
+}
+
+/** Something a customer sent and has not yet had a reply to. */
+interface Owed {
+  readonly receivedAt: number;
+  firstResponseAt?: number;
+}
+
+/** A customer message the bot owes an answer to. */
+interface Waiting extends Owed {
+  readonly message: IncomingMessage;
+  readonly prompt: string;
+  readonly deadlineTimer: ReturnType<typeof setTimeout>;
+  fallbackSent: boolean;
+  /** The turn covering it is over: answered, or given up. */
+  done: boolean;
+}
+
+/**
+ * One customer's conversation on one channel. Messages are answered in order, one turn at a
+ * time; messages that arrive during a turn are answered together by the next one. Whatever
+ * happens, every message gets the real answer or the fallback by its deadline.
+ */
+export class Conversation {
+  private readonly queue: Waiting[] = [];
+  private inTurn: Waiting[] = [];
+  private turn: Turn | undefined;
+  private running: Promise<void> | undefined;
+  private typingTimer: ReturnType<typeof setInterval> | undefined;
+  private outbox: Promise<void> = Promise.resolve();
+  private history: ChatEntry[] | undefined;
+
+  constructor(
+    readonly key: string,
+    private channel: Channel,
+    private readonly chatId: string,
+    private readonly context: ConversationContext,
+  ) {}
+
+  /** True when nothing is owed and nothing is being sent: the conversation can be forgotten. */
+  get idle(): boolean {
+    return this.queue.length === 0 && this.running === undefined;
+  }
+
+  /** Takes a text message: typing at once, then an answer or the fallback by the deadline. */
+  receive(message: IncomingMessage, channel: Channel, prompt: string): void {
+    this.channel = channel;
+    const delay = Math.max(0, message.receivedAt + this.context.replyDeadlineMs - this.context.now());
+    const waiting: Waiting = {
+      message,
+      prompt,
+      receivedAt: message.receivedAt,
+      fallbackSent: false,
+      done: false,
+      deadlineTimer: setTimeout(() => this.onDeadline(waiting), delay),
+    };
+    this.queue.push(waiting);
+    this.restartTyping(message);
+    this.running ??= this.work();
+  }
+
+  /** Sends a reply that needs no thinking (e.g. "I can only read text"), in order with the rest. */
+  replyAtOnce(message: IncomingMessage, channel: Channel, text: string, kind: ReplyKind): void {
+    this.channel = channel;
+    void this.send(text, kind, [{ receivedAt: message.receivedAt }]);
+  }
+
+  /** Resolves when every owed reply is sent (or given up) and nothing is left to send. */
+  async settled(): Promise<void> {
+    while (this.running) await this.running;
+    await this.outbox;
+  }
+
+  /** Shutdown: cut the late-answer wait of the turn in flight short. */
+  hurry(): void {
+    this.turn?.giveUpBy(this.turn.replyBy);
+  }
+
+  private async work(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        this.inTurn = this.queue.splice(0);
+        await this.runTurn(this.inTurn);
+        this.inTurn = [];
+      }
+    } finally {
+      this.running = undefined;
+      this.stopTyping();
+    }
+  }
+
+  private async runTurn(batch: Waiting[]): Promise<void> {
+    const { context } = this;
+    const replyBy = batch[0]!.message.receivedAt + context.replyDeadlineMs;
+    const giveUpAt = context.draining() ? replyBy : replyBy + context.lateAnswerMs;
+    const turn = new Turn(replyBy, giveUpAt, context.now);
+    this.turn = turn;
+    const started = context.now();
+    let outcome: 'answer' | 'late_answer' | 'fallback_only' | 'unavailable' = 'fallback_only';
+    let reason: FallbackReason | undefined;
+    try {
+      const history = await this.appendHistory(batch.map((w) => ({ role: 'user', content: w.prompt, at: w.message.receivedAt })));
+      const reply = await context.responder.reply({
+        conversationKey: this.key,
+        history,
+        signal: turn.signal,
+        replyBy,
+        giveUpAt: turn.giveUpAt,
+        onSetback: (setback) => {
+          turn.problem = setback;
+          if (batch.some((w) => !w.fallbackSent)) this.sendFallback(setback);
+        },
+        reportProblem: (problem) => {
+          turn.problem = problem;
+        },
+      });
+      turn.signal.throwIfAborted();
+      context.metrics.modelLatency.labels({ outcome: 'ok' }).observe((context.now() - started) / 1000);
+      outcome = batch.some((w) => w.fallbackSent) ? 'late_answer' : 'answer';
+      for (const waiting of batch) waiting.done = true;
+      await this.send(reply.text, outcome, batch);
+      await this.appendHistory([{ role: 'assistant', content: reply.text, at: context.now() }]);
+    } catch (error) {
+      context.metrics.modelLatency.labels({ outcome: 'error' }).observe((context.now() - started) / 1000);
+      const failure = classifyFailure(error, turn.signal);
+      reason = failure === 'timeout' ? (turn.problem ?? failure) : failure;
+      const log = reason === 'internal' ? context.logger.error : context.logger.warn;
+      log.call(context.logger, { err: error, conversation: this.key, reason }, 'no answer for this turn');
+      if (batch.some((w) => !w.fallbackSent)) this.sendFallback(reason);
+      for (const waiting of batch) waiting.done = true;
+      // Someone who wrote again is answered by the next turn, and a shutdown leaves the
+      // conversation to the next start: only otherwise is there nothing more to hope for.
+      if (this.queue.length === 0 && !context.draining()) {
+        outcome = 'unavailable';
+        void this.send(context.texts.unavailable, 'unavailable', []);
+      }
+      await this.outbox;
+    } finally {
+      turn.dispose();
+      this.turn = undefined;
+      for (const waiting of batch) clearTimeout(waiting.deadlineTimer);
+      this.logTurn(batch, outcome, started, reason);
+    }
+  }
+
+  private onDeadline(waiting: Waiting): void {
+    if (waiting.fallbackSent || waiting.done || waiting.firstResponseAt !== undefined) return;
+    const reason = this.inTurn.includes(waiting) ? (this.turn?.problem ?? 'timeout') : 'timeout';
+    this.sendFallback(reason);
+  }
+
+  /** One fallback covers every message received before it that has had no reply yet. */
+  private sendFallback(reason: FallbackReason): void {
+    const covered = [...this.inTurn, ...this.queue].filter((w) => !w.fallbackSent && w.firstResponseAt === undefined);
+    if (covered.length === 0) return;
+    for (const waiting of covered) {
+      waiting.fallbackSent = true;
+      clearTimeout(waiting.deadlineTimer);
+    }
+    this.context.metrics.fallbacks.inc({ channel: this.channel.name, reason });
+    void this.send(this.context.texts.fallback, 'fallback', covered);
+  }
+
+  /**
+   * Sends through the conversation's outbox so replies leave in the order they were decided,
+   * then shows "typing…" again if more is coming (a sent message clears the indicator).
+   */
+  private send(text: string, kind: ReplyKind, covers: readonly Owed[]): Promise<void> {
+    const { metrics, logger, now } = this.context;
+    const channel = this.channel;
+    const sent = this.outbox.then(async () => {
+      try {
+        await channel.sendText(this.chatId, text);
+        metrics.replies.inc({ channel: channel.name, kind });
+      } catch (error) {
+        metrics.sendFailures.inc({ channel: channel.name });
+        logger.error({ err: error, conversation: this.key, kind }, 'reply could not be delivered');
+      }
+      const at = now();
+      for (const owed of covers) {
+        if (owed.firstResponseAt !== undefined) continue;
+        owed.firstResponseAt = at;
+        metrics.firstResponse.observe({ channel: channel.name, kind }, (at - owed.receivedAt) / 1000);
+      }
+      if (this.owesAnswers()) this.typeNow();
+    });
+    this.outbox = sent;
+    return sent;
+  }
+
+  private async appendHistory(entries: ChatEntry[]): Promise<ChatEntry[]> {
+    const { history: store, historyLimit, logger } = this.context;
+    if (!this.history) {
+      try {
+        this.history = await store.load(this.key);
+      } catch (error) {
+        logger.error({ err: error, conversation: this.key }, 'conversation history unreadable; starting afresh');
+        this.history = [];
+      }
+    }
+    this.history = [...this.history, ...entries].slice(-historyLimit);
+    try {
+      await store.save(this.key, this.history);
+    } catch (error) {
+      logger.error({ err: error, conversation: this.key }, 'conversation history not saved');
+    }
+    return this.history;
+  }
+
+  private restartTyping(message: IncomingMessage): void {
+    this.stopTyping();
+    this.typeNow();
+    this.context.metrics.typingDelay.observe(
+      { channel: this.channel.name },
+      Math.max(0, this.context.now() - message.receivedAt) / 1000,
+    );
+    this.typingTimer = setInterval(() => {
+      if (this.owesAnswers()) this.typeNow();
+    }, this.context.typingRefreshMs);
+  }
+
+  private owesAnswers(): boolean {
+    return this.queue.length > 0 || this.inTurn.some((waiting) => !waiting.done);
+  }
+
+  private typeNow(): void {
+    const channel = this.channel;
+    channel.sendTyping?.(this.chatId).catch((error: unknown) => {
+      this.context.logger.debug({ err: error, conversation: this.key }, 'typing indicator not sent');
+    });
+  }
+
+  private stopTyping(): void {
+    clearInterval(this.typingTimer);
+    this.typingTimer = undefined;
+  }
+
+  private logTurn(
+    batch: readonly Waiting[],
+    outcome: string,
+    started: number,
+    reason: FallbackReason | undefined,
+  ): void {
+    const { logger, now } = this.context;
+    for (const waiting of batch) {
+      const { message } = waiting;
+      logger.info(
+        {
+          channel: message.channel,
+          chatId: message.chatId,
+          messageId: message.messageId,
+          firstResponseMs: waiting.firstResponseAt === undefined ? null : waiting.firstResponseAt - message.receivedAt,
+          turnMs: now() - started,
+          outcome,
+          ...(reason && { reason }),
+        },
+        'message handled',
+      );
+    }
+  }
+}

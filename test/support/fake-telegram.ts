@@ -1,0 +1,293 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Message, Update, UserFromGetMe } from 'grammy/types';
+import { parseBody, readBody, sleepUnlessClosed } from './http-util.js';
+
+/** One HTTP request the fake received, in arrival order. */
+export interface TelegramCall {
+  method: string;
+  /** JSON body, or the fields of a multipart / urlencoded body (uploaded files become `{ filename, size }`). */
+  params: Record<string, unknown>;
+  /** `Date.now()` at arrival. */
+  at: number;
+  /** HTTP status once answered; `undefined` while in flight or if the client went away. */
+  status?: number;
+}
+
+/** A one-shot failure injected with {@link FakeTelegram.failNext}. */
+export type TelegramFailure =
+  | { status: 429; retryAfter: number }
+  | { status: 500; description?: string }
+  | { status: 400; description: string };
+
+/** Handle on a running fake Bot API server. */
+export interface FakeTelegram {
+  /** Pass as grammY's `client.apiRoot` (no trailing slash). */
+  readonly url: string;
+  readonly token: string;
+  /** What `getMe` returns; also the `from` of every message the bot sends. */
+  readonly me: UserFromGetMe;
+  readonly calls: TelegramCall[];
+  /** Highest `offset` any `getUpdates` call has sent, i.e. every update below it is acknowledged. */
+  readonly confirmedOffset: number;
+  /** Queues an update for `getUpdates`, assigning the next `update_id` if missing. */
+  pushUpdate(update: Omit<Update, 'update_id'> & { update_id?: number }): Update;
+  /** Queues a private-chat text message from user `chatId` (a leading `/command` gets its `bot_command` entity). */
+  pushMessage(chatId: number, text: string, extra?: Record<string, unknown>): Update;
+  /** `sendMessage` / `sendPhoto` calls, optionally for one chat, excluding those answered with an error. */
+  sent(chatId?: number | string): TelegramCall[];
+  /** Resolves with the first call (past or future) matching `predicate`, checked on arrival and again once answered. */
+  waitFor(predicate: (call: TelegramCall) => boolean, timeoutMs?: number): Promise<TelegramCall>;
+  /** Makes the next call to `method` fail once (several calls queue up). */
+  failNext(method: string, failure: TelegramFailure): void;
+  /** Delays every answer to `method` by `ms` (0 to reset). */
+  setLatency(method: string, ms: number): void;
+  /** Updates not yet acknowledged through an `offset`. */
+  pendingUpdates(): number;
+  /** Ends held long polls, drops all sockets and stops listening. */
+  close(): Promise<void>;
+}
+
+type Result = { status: number; body: Record<string, unknown> };
+
+const ok = (result: unknown): Result => ({ status: 200, body: { ok: true, result } });
+const fail = (status: number, description: string, parameters?: Record<string, unknown>): Result => ({
+  status,
+  body: { ok: false, error_code: status, description, ...(parameters ? { parameters } : {}) },
+});
+const badRequest = (what: string): Result => fail(400, `Bad Request: ${what}`);
+const now = (): number => Math.floor(Date.now() / 1000);
+
+/** Methods answered with plain `true` after recording (besides those with their own handler). */
+const TRUE_METHODS = new Set(
+  [
+    'close', 'logOut', 'deleteMyCommands', 'answerCallbackQuery', 'deleteMessage', 'editMessageText',
+    'editMessageReplyMarkup', 'setChatMenuButton', 'setMyDescription', 'setMyShortDescription', 'setMyName',
+    'setMessageReaction', 'pinChatMessage',
+  ].map((m) => m.toLowerCase()),
+);
+
+/** Starts a fake Telegram Bot API on 127.0.0.1 with a random port. */
+export async function startFakeTelegram(options: { token?: string } = {}): Promise<FakeTelegram> {
+  const token = options.token ?? '123456:TEST-TOKEN';
+  const me: UserFromGetMe = {
+    id: Number(token.split(':')[0]) || 123456, is_bot: true, first_name: 'Mode Ivoire', username: 'mode_ivoire_bot',
+    can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false,
+    can_connect_to_business: false, has_main_web_app: false, has_topics_enabled: false,
+    allows_users_to_create_topics: false, can_manage_bots: false, supports_join_request_queries: false,
+  };
+  const calls: TelegramCall[] = [];
+  const updates: Update[] = [];
+  const failures = new Map<string, TelegramFailure[]>();
+  const latency = new Map<string, number>();
+  const callListeners = new Set<(call: TelegramCall) => void>();
+  // A held getUpdates: `wake` re-checks the queue, `end` answers with what is there now.
+  const polls = new Set<{ wake: () => void; end: () => void; terminate: () => void }>();
+  let nextUpdateId = 1;
+  let nextMessageId = 1;
+  let confirmedOffset = 0;
+  let webhookUrl = '';
+  let commands: unknown = [];
+
+  const sendMessageLike = (params: Record<string, unknown>, content: Partial<Message>): Result => {
+    const chatId = params.chat_id;
+    if (chatId === undefined || chatId === '') return badRequest('chat_id is empty');
+    const numeric = Number(chatId);
+    const chat = { id: Number.isNaN(numeric) ? 0 : numeric, type: 'private' as const, first_name: 'Awa' };
+    return ok({ message_id: nextMessageId++, from: me, chat, date: now(), ...content });
+  };
+
+  function getUpdates(params: Record<string, unknown>, res: ServerResponse): Promise<Result> {
+    if (webhookUrl) {
+      return Promise.resolve(fail(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"));
+    }
+    const offset = Number(params.offset ?? 0);
+    if (offset < 0) updates.splice(0, Math.max(0, updates.length + offset));
+    else if (offset > 0) {
+      confirmedOffset = Math.max(confirmedOffset, offset);
+      while (updates.length > 0 && (updates[0]?.update_id ?? 0) < offset) updates.shift();
+    }
+    const limit = Math.min(100, Math.max(1, Number(params.limit ?? 100)));
+    const timeoutMs = Math.max(0, Number(params.timeout ?? 0)) * 1000;
+    // Like Telegram, a newer poll terminates the one still held (two bot instances polling).
+    for (const poll of polls) poll.terminate();
+    return new Promise((resolve) => {
+      const poll = {
+        wake: () => {
+          if (updates.length > 0) finish(ok(updates.slice(0, limit)));
+        },
+        end: () => finish(ok(updates.slice(0, limit))),
+        terminate: () =>
+          finish(fail(409, 'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running')),
+      };
+      const timer = setTimeout(poll.end, timeoutMs);
+      const finish = (result: Result): void => {
+        clearTimeout(timer);
+        polls.delete(poll);
+        resolve(result);
+      };
+      res.on('close', () => finish(ok([])));
+      polls.add(poll);
+      poll.wake();
+    });
+  }
+
+  function handle(method: string, params: Record<string, unknown>, res: ServerResponse): Result | Promise<Result> {
+    const failure = failures.get(method.toLowerCase())?.shift();
+    if (failure?.status === 429) {
+      return fail(429, `Too Many Requests: retry after ${failure.retryAfter}`, { retry_after: failure.retryAfter });
+    }
+    if (failure) return fail(failure.status, failure.description ?? 'Internal Server Error');
+    switch (method.toLowerCase()) {
+      case 'getme':
+        return ok(me);
+      case 'getupdates':
+        return getUpdates(params, res);
+      case 'sendmessage': {
+        const text = typeof params.text === 'string' ? params.text : '';
+        if (params.chat_id !== undefined && text.trim() === '') return badRequest('message text is empty');
+        if (text.length > 4096) return badRequest('message is too long');
+        return sendMessageLike(params, { text });
+      }
+      case 'sendphoto': {
+        if (params.photo === undefined || params.photo === '') return badRequest('there is no photo in the request');
+        const caption = typeof params.caption === 'string' ? params.caption : undefined;
+        if (caption !== undefined && caption.length > 1024) return badRequest('message caption is too long');
+        const id = `AgACAgQAAxkBAAI${nextMessageId}`;
+        const photo = [90, 320, 800].map((w, i) => ({
+          file_id: `${id}_${i}`, file_unique_id: `AQAD${nextMessageId}${i}`, width: w, height: w, file_size: w * 40,
+        }));
+        return sendMessageLike(params, { photo, ...(caption !== undefined ? { caption } : {}) });
+      }
+      case 'sendchataction':
+        return params.chat_id === undefined ? badRequest('chat_id is empty') : ok(true);
+      case 'setwebhook':
+        webhookUrl = typeof params.url === 'string' ? params.url : '';
+        return ok(true);
+      case 'deletewebhook':
+        webhookUrl = '';
+        if (params.drop_pending_updates === true || params.drop_pending_updates === 'true') updates.length = 0;
+        return ok(true);
+      case 'getwebhookinfo':
+        return ok({ url: webhookUrl, has_custom_certificate: false, pending_update_count: updates.length });
+      case 'setmycommands':
+        commands = params.commands;
+        return ok(true);
+      case 'getmycommands':
+        return ok(typeof commands === 'string' ? JSON.parse(commands) : commands);
+      default:
+        return TRUE_METHODS.has(method.toLowerCase()) ? ok(true) : fail(404, 'Not Found: method not found');
+    }
+  }
+
+  const server = createServer((req, res) => {
+    void serve(req, res).catch((error: unknown) => {
+      if (!res.headersSent) reply(res, fail(500, `Internal Server Error: ${String(error)}`));
+    });
+  });
+
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(url.pathname);
+    const body = await readBody(req);
+    if (!match || match[1] !== token) return reply(res, fail(match ? 401 : 404, match ? 'Unauthorized' : 'Not Found'));
+    const method = match[2] ?? '';
+    let params: Record<string, unknown>;
+    try {
+      params = { ...Object.fromEntries(url.searchParams), ...parseBody(req.headers['content-type'] ?? '', body) };
+    } catch {
+      return reply(res, badRequest("can't parse JSON object"));
+    }
+    const call: TelegramCall = { method, params, at: Date.now() };
+    calls.push(call);
+    for (const listener of callListeners) listener(call);
+    const delayMs = latency.get(method.toLowerCase()) ?? 0;
+    if (delayMs > 0 && !(await sleepUnlessClosed(delayMs, res))) return;
+    const result = await handle(method, params, res);
+    if (res.destroyed) return;
+    call.status = result.status;
+    reply(res, result);
+    // Notify again so predicates on `status` (e.g. "a sendMessage that succeeded") can match.
+    for (const listener of callListeners) listener(call);
+  }
+
+  function pushUpdate(update: Omit<Update, 'update_id'> & { update_id?: number }): Update {
+    const full = { ...update, update_id: update.update_id ?? nextUpdateId } as Update;
+    nextUpdateId = Math.max(nextUpdateId, full.update_id + 1);
+    updates.push(full);
+    for (const poll of polls) poll.wake();
+    return full;
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    token,
+    me,
+    calls,
+    get confirmedOffset() {
+      return confirmedOffset;
+    },
+    pushUpdate,
+    pushMessage(chatId, text, extra = {}) {
+      const command = /^\/\w+(@\w+)?/.exec(text);
+      const message = {
+        message_id: nextMessageId++,
+        date: now(),
+        chat: { id: chatId, type: 'private', first_name: 'Awa' },
+        from: { id: chatId, is_bot: false, first_name: 'Awa', language_code: 'fr' },
+        text,
+        ...(command ? { entities: [{ type: 'bot_command', offset: 0, length: command[0].length }] } : {}),
+        ...extra,
+      } as Update['message'];
+      return pushUpdate({ message });
+    },
+    sent(chatId) {
+      return calls.filter(
+        (c) =>
+          (c.method === 'sendMessage' || c.method === 'sendPhoto') &&
+          (c.status === undefined || c.status < 400) &&
+          (chatId === undefined || String(c.params.chat_id) === String(chatId)),
+      );
+    },
+    waitFor(predicate, timeoutMs = 5000) {
+      const found = calls.find(predicate);
+      if (found) return Promise.resolve(found);
+      return new Promise((resolve, reject) => {
+        const listener = (call: TelegramCall): void => {
+          if (!predicate(call)) return;
+          clearTimeout(timer);
+          callListeners.delete(listener);
+          resolve(call);
+        };
+        const timer = setTimeout(() => {
+          callListeners.delete(listener);
+          const seen = calls.map((c) => `  ${c.method} ${JSON.stringify(c.params).slice(0, 200)}`).join('\n');
+          reject(new Error(`fake-telegram: no matching call within ${timeoutMs} ms; recorded calls:\n${seen || '  (none)'}`));
+        }, timeoutMs);
+        callListeners.add(listener);
+      });
+    },
+    failNext(method, failure) {
+      const key = method.toLowerCase();
+      failures.set(key, [...(failures.get(key) ?? []), failure]);
+    },
+    setLatency(method, ms) {
+      latency.set(method.toLowerCase(), ms);
+    },
+    pendingUpdates: () => updates.length,
+    async close() {
+      for (const poll of polls) poll.end();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
+
+function reply(res: ServerResponse, result: Result): void {
+  if (res.destroyed) return;
+  res.writeHead(result.status, { 'content-type': 'application/json' }).end(JSON.stringify(result.body));
+}
