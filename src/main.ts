@@ -72,12 +72,14 @@ async function main(): Promise<void> {
   const server = await listen(app.fetch, config.httpPort);
 
   for (const channel of channels) await channel.start(engine.receive);
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.httpPort;
   logger.info(
     {
       channels: channels.map((channel) => channel.name),
       model: responder.description,
       store: `files in ${config.dataDir}`,
-      http: `http://localhost:${config.httpPort}`,
+      http: `http://localhost:${port}`,
     },
     channels.length > 0
       ? `akwaba is running: ${channels.map((channel) => channel.name).join(', ')}; model ${responder.description}`
@@ -112,7 +114,7 @@ function createResponder(config: Config): Responder {
   }
   const client = new OpenAI({
     apiKey: config.openai.apiKey,
-    baseURL: config.openai.baseURL,
+    baseURL: config.openai.baseURL ?? 'https://api.openai.com/v1',
     maxRetries: 0, // retries are decided under the reply deadline, not hidden in the SDK
   });
   return createOpenAIResponder({

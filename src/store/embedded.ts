@@ -1,0 +1,167 @@
+/**
+ * The default store: PostgreSQL compiled to WebAssembly (PGlite) inside this process,
+ * persisted on disk, running the very migrations Supabase runs.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { fromDatabaseError, OrderRejectedError, readDatabaseError, StoreError } from './errors.js';
+import {
+  assertOrderId,
+  loadMigrations,
+  loadSeed,
+  placeOrderArgs,
+  PRODUCT_COLUMNS,
+  toPlacedOrder,
+  toProducts,
+  toZones,
+  ZONE_COLUMNS,
+  type SqlFile,
+} from './sql.js';
+import type { DeliveryZone, OrderRequest, OrderStatus, PlacedOrder, Product, Store } from './types.js';
+
+/** Options of {@link createEmbeddedStore}. */
+export interface EmbeddedStoreOptions {
+  /** Data goes to `${dataDir}/pglite`; `memory://` keeps everything in memory. */
+  readonly dataDir: string;
+  /** Load `supabase/seed.sql` when the shop has no products yet (default `true`). */
+  readonly seed?: boolean;
+  /** In memory whatever `dataDir` says (for tests). */
+  readonly inMemory?: boolean;
+  /** Where `supabase/` lives; defaults to the package root. */
+  readonly root?: string;
+}
+
+/**
+ * Opens (creating if needed) the embedded database, applies pending migrations and, on an
+ * empty shop, the seed.
+ *
+ * @throws StoreError when the database cannot be opened or migrated.
+ */
+export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promise<Store> {
+  const inMemory = options.inMemory === true || options.dataDir.startsWith('memory://');
+  let db: PGlite;
+  try {
+    const path = inMemory ? 'memory://' : join(options.dataDir, 'pglite');
+    if (!inMemory) await mkdir(path, { recursive: true });
+    db = await PGlite.create(path);
+  } catch (error) {
+    throw new StoreError('store.open', { code: 'store_unavailable', cause: error });
+  }
+  try {
+    await applyMigrations(db, await loadMigrations(options.root));
+    if (options.seed ?? true) await seedIfEmpty(db, await loadSeed(options.root));
+  } catch (error) {
+    await db.close().catch(() => undefined);
+    throw toStoreError('store.migrate', error);
+  }
+  return new EmbeddedStore(db);
+}
+
+/**
+ * Applies, in name order, each migration not yet listed in `schema_migrations`, each in its
+ * own transaction together with its bookkeeping row.
+ *
+ * @returns the names applied now.
+ */
+export async function applyMigrations(db: PGlite, files: readonly SqlFile[]): Promise<string[]> {
+  await db.exec(`CREATE TABLE IF NOT EXISTS public.schema_migrations (
+    name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
+  const done = await db.query<{ name: string }>('SELECT name FROM public.schema_migrations');
+  const applied = new Set(done.rows.map((row) => row.name));
+  const now: string[] = [];
+  for (const file of [...files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    if (applied.has(file.name)) continue;
+    await db.transaction(async (tx) => {
+      await tx.exec(file.sql);
+      await tx.query('INSERT INTO public.schema_migrations (name) VALUES ($1)', [file.name]);
+    });
+    now.push(file.name);
+  }
+  return now;
+}
+
+async function seedIfEmpty(db: PGlite, seed: SqlFile): Promise<void> {
+  const { rows } = await db.query<{ empty: boolean }>('SELECT NOT EXISTS (SELECT 1 FROM public.products) AS empty');
+  if (rows[0]?.empty) await db.transaction(async (tx) => void (await tx.exec(seed.sql)));
+}
+
+const LIST_PRODUCTS = `
+  SELECT ${PRODUCT_COLUMNS},
+         coalesce((SELECT json_agg(json_build_object('size', v.size, 'stock', v.stock))
+                   FROM public.product_variants v WHERE v.product_id = p.id), '[]'::json) AS product_variants
+  FROM public.products p
+  WHERE p.active`;
+
+const LIST_ZONES = `SELECT ${ZONE_COLUMNS} FROM public.delivery_zones WHERE active`;
+
+const PLACE_ORDER = 'SELECT public.place_order($1, $2, $3, $4, $5, $6, $7::jsonb) AS result';
+
+class EmbeddedStore implements Store {
+  readonly kind = 'embedded' as const;
+  #closed = false;
+
+  constructor(private readonly db: PGlite) {}
+
+  listProducts(): Promise<Product[]> {
+    return this.run('catalog.list', async () => toProducts('catalog.list', (await this.db.query(LIST_PRODUCTS)).rows));
+  }
+
+  listZones(): Promise<DeliveryZone[]> {
+    return this.run('zones.list', async () => toZones('zones.list', (await this.db.query(LIST_ZONES)).rows));
+  }
+
+  placeOrder(request: OrderRequest): Promise<PlacedOrder> {
+    return this.run('orders.place', async () => {
+      const args = placeOrderArgs(request);
+      const { rows } = await this.db.query<{ result: unknown }>(PLACE_ORDER, [
+        args.p_idempotency_key,
+        args.p_channel,
+        args.p_chat_id,
+        args.p_customer_name,
+        args.p_phone,
+        args.p_zone,
+        JSON.stringify(args.p_lines),
+      ]);
+      return toPlacedOrder('orders.place', rows[0]?.result);
+    });
+  }
+
+  setOrderStatus(orderId: string, status: OrderStatus): Promise<void> {
+    return this.run('orders.set_status', async () => {
+      assertOrderId(orderId);
+      await this.db.query('SELECT public.set_order_status($1::uuid, $2)', [orderId, status]);
+    });
+  }
+
+  ping(): Promise<void> {
+    return this.run('store.ping', async () => void (await this.db.query('SELECT 1')));
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      await this.db.close();
+    } catch (error) {
+      throw new StoreError('store.close', { cause: error });
+    }
+  }
+
+  private async run<T>(operation: string, work: () => Promise<T>): Promise<T> {
+    if (this.#closed) throw new StoreError(operation, { code: 'store_unavailable', message: 'store is closed' });
+    try {
+      return await work();
+    } catch (error) {
+      throw toStoreError(operation, error);
+    }
+  }
+}
+
+function toStoreError(operation: string, error: unknown): StoreError | OrderRejectedError {
+  if (error instanceof StoreError || error instanceof OrderRejectedError) return error;
+  const fields = readDatabaseError(error);
+  if (fields) return fromDatabaseError(operation, fields, error);
+  // no SQLSTATE: the engine itself broke (closed, out of memory, aborted WebAssembly)
+  return new StoreError(operation, { code: 'store_unavailable', cause: error });
+}

@@ -1,0 +1,134 @@
+/**
+ * The production store: Supabase's data API (PostgREST) with the service-role key. Reads
+ * go to the tables, writes only through the `place_order` / `set_order_status` functions.
+ */
+import { createClient, type SupabaseClientOptions } from '@supabase/supabase-js';
+import { fromDatabaseError, StoreError } from './errors.js';
+import {
+  assertOrderId,
+  placeOrderArgs,
+  PRODUCT_COLUMNS,
+  toPlacedOrder,
+  toProducts,
+  toZones,
+  ZONE_COLUMNS,
+} from './sql.js';
+import type { DeliveryZone, OrderRequest, OrderStatus, PlacedOrder, Product, Store } from './types.js';
+
+/** Options of {@link createSupabaseStore}. */
+export interface SupabaseStoreOptions {
+  /** Project URL, e.g. `https://xyzcompany.supabase.co`. */
+  readonly url: string;
+  /** The service-role (secret) key: the tables are closed to every other role. */
+  readonly serviceRoleKey: string;
+  /** Replaces the global `fetch` (tests, proxies). */
+  readonly fetch?: typeof fetch;
+  /** Gives up on a request after this long, as `store_unavailable` (default 10 000 ms). */
+  readonly timeoutMs?: number;
+}
+
+type RealtimeTransport = NonNullable<NonNullable<SupabaseClientOptions<'public'>['realtime']>['transport']>;
+
+/**
+ * supabase-js builds a realtime client eagerly and, on Node < 22 (no global WebSocket),
+ * throws unless given a transport. The bot never subscribes, so this one only fails if used.
+ */
+const noRealtime = function realtimeUnused(): never {
+  throw new Error('akwaba does not use Supabase realtime');
+} as unknown as RealtimeTransport;
+
+/** What every postgrest-js call resolves to, once `data` is treated as unknown. */
+interface Response {
+  readonly data: unknown;
+  readonly error: { code?: string; message?: string; details?: string | null; hint?: string | null } | null;
+  readonly status: number;
+}
+
+/**
+ * A store backed by a Supabase project whose database has the `supabase/migrations` applied.
+ * Creating it does not contact the server; call `ping()` to check the connection.
+ */
+export function createSupabaseStore(options: SupabaseStoreOptions): Store {
+  const client = createClient(options.url, options.serviceRoleKey, {
+    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+    global: options.fetch ? { fetch: options.fetch } : {},
+    db: { timeout: options.timeoutMs ?? 10_000 },
+    realtime: { transport: noRealtime },
+  });
+  let closed = false;
+
+  async function run<T>(operation: string, request: () => PromiseLike<Response>, map: (data: unknown) => T): Promise<T> {
+    if (closed) throw new StoreError(operation, { code: 'store_unavailable', message: 'store is closed' });
+    let response: Response;
+    try {
+      response = await request();
+    } catch (error) {
+      throw new StoreError(operation, { code: 'store_unavailable', cause: error });
+    }
+    const { error, status } = response;
+    if (error) {
+      // status 0: fetch failed or timed out; 5xx: PostgREST or the database is down or overloaded
+      const unavailable = status === 0 || status >= 500 || status === 408 || status === 429;
+      throw fromDatabaseError(
+        operation,
+        { code: error.code, message: error.message, detail: error.details, hint: error.hint },
+        error,
+        unavailable,
+      );
+    }
+    return map(response.data);
+  }
+
+  // Retries are the caller's business (the outbox): postgrest-js would otherwise silently
+  // retry reads for up to 7 s while a customer waits.
+  return {
+    kind: 'supabase',
+
+    listProducts: (): Promise<Product[]> =>
+      run(
+        'catalog.list',
+        () =>
+          client
+            .from('products')
+            .select(`${PRODUCT_COLUMNS}, product_variants(size, stock)`)
+            .eq('active', true)
+            .retry(false),
+        (data) => toProducts('catalog.list', data),
+      ),
+
+    listZones: (): Promise<DeliveryZone[]> =>
+      run(
+        'zones.list',
+        () => client.from('delivery_zones').select(ZONE_COLUMNS).eq('active', true).retry(false),
+        (data) => toZones('zones.list', data),
+      ),
+
+    placeOrder: (request: OrderRequest): Promise<PlacedOrder> =>
+      run(
+        'orders.place',
+        () => client.rpc('place_order', placeOrderArgs(request)).retry(false),
+        (data) => toPlacedOrder('orders.place', data),
+      ),
+
+    setOrderStatus: async (orderId: string, status: OrderStatus): Promise<void> => {
+      assertOrderId(orderId);
+      await run(
+        'orders.set_status',
+        () => client.rpc('set_order_status', { p_order_id: orderId, p_status: status }).retry(false),
+        () => undefined,
+      );
+    },
+
+    ping: (): Promise<void> =>
+      run(
+        'store.ping',
+        () => client.from('products').select('id').limit(1).retry(false),
+        () => undefined,
+      ),
+
+    close: async (): Promise<void> => {
+      closed = true;
+      await client.removeAllChannels();
+    },
+  };
+}

@@ -1,0 +1,116 @@
+/**
+ * The shop's data, as the rest of akwaba sees it: camelCase, amounts in FCFA (integers),
+ * whichever database is behind the {@link Store}.
+ */
+
+/** One size of a product and how many are left. */
+export interface ProductSize {
+  readonly size: string;
+  readonly stock: number;
+}
+
+/** A product on sale (inactive products are never listed). */
+export interface Product {
+  readonly id: string;
+  /** Stable, human-readable id, e.g. `robe-cocktail-bordeaux`; accepted wherever an id is. */
+  readonly slug: string;
+  readonly name: string;
+  readonly description: string;
+  /** e.g. `robes`, `ensembles`, `chemises`, `pantalons`, `jupes`, `accessoires`. */
+  readonly category: string;
+  readonly priceFcfa: number;
+  readonly photoUrl: string | null;
+  /** Every size, out-of-stock ones included (stock 0), smallest first. */
+  readonly sizes: readonly ProductSize[];
+}
+
+/** A commune or neighbourhood the shop delivers to. */
+export interface DeliveryZone {
+  readonly id: string;
+  readonly name: string;
+  /** Other names customers use, e.g. `Zone 4` for Marcory. */
+  readonly aliases: readonly string[];
+  readonly feeFcfa: number;
+  /** Free text shown to customers, e.g. `24–48 h`. */
+  readonly delay: string;
+}
+
+/** One line of an order as the customer asked for it. Prices are never part of a request. */
+export interface OrderLineRequest {
+  /** Product uuid or slug. */
+  readonly productId: string;
+  /** Case-insensitive; may be empty for one-size items. */
+  readonly size: string;
+  readonly quantity: number;
+}
+
+/** Everything needed to place an order. */
+export interface OrderRequest {
+  /** Same key ⇒ same order: retries return the first result instead of ordering twice. */
+  readonly idempotencyKey: string;
+  readonly channel: string;
+  readonly chatId: string;
+  readonly customerName: string;
+  /** E.164, e.g. `+2250707070707`. */
+  readonly phone: string;
+  /** Zone id, name or alias; case- and accent-insensitive (`port bouet` finds Port-Bouët). */
+  readonly zone: string;
+  readonly lines: readonly OrderLineRequest[];
+}
+
+/** Lifecycle of an order. */
+export type OrderStatus = 'pending' | 'confirmed' | 'delivered' | 'cancelled';
+
+/** Every {@link OrderStatus}, for validation. */
+export const ORDER_STATUSES: readonly OrderStatus[] = ['pending', 'confirmed', 'delivered', 'cancelled'];
+
+/** A line of a placed order, priced by the database at order time. */
+export interface PlacedOrderLine {
+  readonly productId: string;
+  readonly productName: string;
+  readonly size: string;
+  readonly quantity: number;
+  readonly unitPriceFcfa: number;
+  readonly lineTotalFcfa: number;
+}
+
+/** An order as recorded: what to confirm to the customer. */
+export interface PlacedOrder {
+  readonly orderId: string;
+  /** The human "commande n°". */
+  readonly number: number;
+  readonly status: OrderStatus;
+  readonly zone: { readonly name: string; readonly feeFcfa: number; readonly delay: string };
+  readonly lines: readonly PlacedOrderLine[];
+  readonly subtotalFcfa: number;
+  readonly deliveryFeeFcfa: number;
+  readonly totalFcfa: number;
+  readonly customerName: string;
+  readonly phone: string;
+  /** ISO 8601 timestamp. */
+  readonly createdAt: string;
+  /** True when the idempotency key had already been used: this is the earlier order. */
+  readonly duplicate: boolean;
+}
+
+/**
+ * The shop's data layer. Every method throws either `StoreError` (the database could not
+ * be reached or failed: try again later) or `OrderRejectedError` (the request itself is
+ * wrong: tell the customer). See `./errors.js`.
+ */
+export interface Store {
+  /** `embedded` = PGlite in this process, `supabase` = hosted PostgreSQL over HTTP. */
+  readonly kind: 'embedded' | 'supabase';
+  /** Active products with their sizes. */
+  listProducts(): Promise<Product[]>;
+  /** Active delivery zones. */
+  listZones(): Promise<DeliveryZone[]>;
+  /** Places an order atomically (stock, prices and totals are decided by the database). */
+  placeOrder(request: OrderRequest): Promise<PlacedOrder>;
+  /** Moves an order along; cancelling restocks its items. */
+  setOrderStatus(orderId: string, status: OrderStatus): Promise<void>;
+  /** Resolves when the database answers; for health checks. */
+  ping(): Promise<void>;
+  /** Releases the database; further calls fail with `store_unavailable`. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,97 @@
+import OpenAI from 'openai';
+import { createTelegramChannel } from '../../channels/telegram/index.js';
+import { createEngine, type Engine } from '../../src/engine.js';
+import { createMemoryHistoryStore } from '../../src/history.js';
+import { createLogger } from '../../src/logger.js';
+import { createMetrics, type Metrics } from '../../src/metrics.js';
+import { createOpenAIResponder } from '../../src/openai-responder.js';
+import { frenchTexts } from '../../src/texts.js';
+import type { ChannelAdapter } from '../../src/types.js';
+import { startFakeOpenAI, type FakeOpenAI } from './fake-openai.js';
+import { startFakeTelegram, type FakeTelegram } from './fake-telegram.js';
+import { FALLBACK } from './engine-harness.js';
+
+/** The whole bot in-process: real grammY and the real OpenAI SDK, over HTTP, against the fakes. */
+export interface Stack {
+  readonly telegram: FakeTelegram;
+  readonly openai: FakeOpenAI;
+  readonly engine: Engine;
+  readonly channel: ChannelAdapter;
+  readonly metrics: Metrics;
+  /** Texts sent to a chat, in order. */
+  texts(chatId: number): string[];
+  /** Waits until the chat has received `count` texts, and returns them. */
+  waitForTexts(chatId: number, count: number, timeoutMs?: number): Promise<string[]>;
+  /** Stops taking updates and finishes the replies in flight (the shutdown sequence). */
+  shutdown(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startStack(
+  options: { replyDeadlineMs: number; lateAnswerMs: number; attemptTimeoutMs?: number; typingRefreshMs?: number },
+): Promise<Stack> {
+  const telegram = await startFakeTelegram();
+  const openai = await startFakeOpenAI();
+  const logger = createLogger({ level: 'silent' });
+  const metrics = createMetrics({ defaults: false });
+  const responder = createOpenAIResponder({
+    client: new OpenAI({ apiKey: 'sk-test', baseURL: `${openai.url}/v1`, maxRetries: 0 }),
+    model: 'gpt-4o-mini',
+    systemPrompt: 'Tu es la boutique Mode Ivoire.',
+    attemptTimeoutMs: options.attemptTimeoutMs,
+  });
+  const engine = createEngine({
+    responder,
+    history: createMemoryHistoryStore(),
+    metrics,
+    logger,
+    texts: frenchTexts(FALLBACK),
+    replyDeadlineMs: options.replyDeadlineMs,
+    lateAnswerMs: options.lateAnswerMs,
+    typingRefreshMs: options.typingRefreshMs,
+  });
+  const channel = createTelegramChannel({
+    token: telegram.token,
+    apiRoot: telegram.url,
+    logger,
+    pollingTimeoutSeconds: 2,
+    restartDelayMs: 100,
+  });
+  await channel.start(engine.receive);
+  const texts = (chatId: number) =>
+    telegram
+      .sent(chatId)
+      .filter((call) => call.method === 'sendMessage')
+      .map((call) => String(call.params.text));
+  let stopped = false;
+  const shutdown = async () => {
+    if (stopped) return;
+    stopped = true;
+    await channel.stop();
+    await engine.drain();
+  };
+  return {
+    telegram,
+    openai,
+    engine,
+    channel,
+    metrics,
+    texts,
+    async waitForTexts(chatId, count, timeoutMs = 8000) {
+      const started = Date.now();
+      while (texts(chatId).length < count) {
+        if (Date.now() - started > timeoutMs) {
+          throw new Error(`chat ${chatId} got ${JSON.stringify(texts(chatId))}, expected ${count} texts`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      return texts(chatId);
+    },
+    shutdown,
+    async close() {
+      await shutdown();
+      await telegram.close();
+      await openai.close();
+    },
+  };
+}
