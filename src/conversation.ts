@@ -125,6 +125,7 @@ export class Conversation {
       const history = await this.appendHistory(batch.map((w) => ({ role: 'user', content: w.prompt, at: w.message.receivedAt })));
       const reply = await context.responder.reply({
         conversationKey: this.key,
+        customer: { channel: this.channel.name, chatId: this.chatId, ...(batch[0]!.message.from.name && { name: batch[0]!.message.from.name }) },
         history,
         signal: turn.signal,
         replyBy,

@@ -3,7 +3,7 @@ import { pino, type Logger, type DestinationStream } from 'pino';
 export type { Logger } from 'pino';
 
 const secretPatterns: readonly RegExp[] = [
-  /\b\d{6,12}:[A-Za-z0-9_-]{30,}\b/g, // Telegram bot tokens (also inside URLs: /bot<token>/)
+  /(?<!\d)\d{6,12}:[A-Za-z0-9_-]{30,}/g, // Telegram bot tokens (also inside URLs: /bot<token>/)
   /\bsk-[A-Za-z0-9_-]{8,}\b/g, // OpenAI-style API keys
   /\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\b/g, // JWTs (Supabase keys)
   /(?<![\w/])\+?\d(?:[ .-]?\d){7,14}(?![\w/])/g, // phone numbers, with or without separators
@@ -63,6 +63,13 @@ export function createLogger(
     serializers: { err: scrubError, error: scrubError },
     hooks: {
       logMethod(this: Logger, args: Parameters<Logger['info']>, method: (...a: unknown[]) => void) {
+        // pino copies an error's message into `msg` itself when none is given: scrub it here.
+        const [first] = args;
+        const error = first instanceof Error ? first : (first as { err?: unknown } | undefined)?.err;
+        if (args.length === 1 && error instanceof Error) {
+          method.call(this, first, scrubSecrets(error.message));
+          return;
+        }
         method.apply(
           this,
           args.map((arg) => (typeof arg === 'string' ? scrubSecrets(arg) : arg)),

@@ -1,3 +1,5 @@
+import type { Customer, Photo } from './tools.js';
+
 /** Why a customer got the fallback instead of the real answer. */
 export type FallbackReason = 'timeout' | 'rate_limit' | 'provider_error' | 'internal';
 
@@ -13,6 +15,8 @@ export interface ChatEntry {
 export interface ReplyRequest {
   /** `channel:chatId`, stable for one conversation. */
   readonly conversationKey: string;
+  /** Who is asking: tools that act for the customer (orders) need it. */
+  readonly customer: Customer;
   /** The recent conversation, oldest first, ending with the customer's new message(s). */
   readonly history: readonly ChatEntry[];
   /** Aborted when the answer is no longer wanted (late-answer window over, or shutdown). */
@@ -33,6 +37,8 @@ export interface ReplyRequest {
 /** A reply to send to the customer. */
 export interface Reply {
   readonly text: string;
+  /** Pictures to show before the text (channels without photos send the links). */
+  readonly photos?: readonly Photo[];
 }
 
 /** Produces the real answer for a turn: the model, or anything else that can talk. */

@@ -75,5 +75,5 @@ function kindOf(message: Fields): MessageKind {
 function addressesBot(message: Fields, text: string, bot: ParseOptions['bot']): boolean {
   if (!bot) return false;
   const repliedTo = isRecord(message.reply_to_message) && isRecord(message.reply_to_message.from) ? message.reply_to_message.from : undefined;
-  return repliedTo?.id === bot.id || text.toLowerCase().includes(`@${bot.username.toLowerCase()}`);
+  return repliedTo?.id === bot.id || new RegExp(`@${bot.username}(?![A-Za-z0-9_])`, 'i').test(text);
 }

@@ -7,8 +7,11 @@ export function splitText(text: string, limit: number): string[] {
   let rest = text.trim();
   while (rest.length > limit) {
     const window = rest.slice(0, limit);
-    const breakAt = Math.max(window.lastIndexOf('\n\n'), window.lastIndexOf('\n'), window.lastIndexOf(' '));
-    const cut = breakAt > limit / 2 ? breakAt : limit;
+    const breakAt = ['\n\n', '\n', ' '].map((separator) => window.lastIndexOf(separator)).find((at) => at > limit / 2);
+    let cut = breakAt ?? limit;
+    // Never cut between the two halves of an emoji (a UTF-16 surrogate pair).
+    const code = rest.charCodeAt(cut - 1);
+    if (breakAt === undefined && code >= 0xd800 && code <= 0xdbff) cut -= 1;
     pieces.push(rest.slice(0, cut).trimEnd());
     rest = rest.slice(cut).trimStart();
   }
