@@ -3,6 +3,7 @@ import type { Metrics, ReplyKind } from './metrics.js';
 import type { ChatEntry, FallbackReason, Responder } from './responder.js';
 import type { HistoryStore } from './history.js';
 import type { ReplyTexts } from './texts.js';
+import type { Photo } from './tools.js';
 import type { Channel, IncomingMessage } from './types.js';
 import { classifyFailure, Turn } from './turn.js';
 
@@ -19,6 +20,11 @@ export interface ConversationContext {
   readonly maxPromptChars: number;
   readonly historyLimit: number;
   readonly now: () => number;
+  /**
+   * A confident answer straight from the shop's data (prices, delivery fees, hours), used
+   * instead of the fallback when the responder is late or failing; `null` when unsure.
+   */
+  readonly quickAnswer?: (text: string) => string | null;
   /** True once shutdown began: answers are no longer awaited past the reply deadline. */
   readonly draining: () => boolean;
 }
@@ -52,6 +58,7 @@ export class Conversation {
   private typingTimer: ReturnType<typeof setInterval> | undefined;
   private outbox: Promise<void> = Promise.resolve();
   private history: ChatEntry[] | undefined;
+  private historyWrites: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly key: string,
@@ -119,7 +126,7 @@ export class Conversation {
     const turn = new Turn(replyBy, giveUpAt, context.now);
     this.turn = turn;
     const started = context.now();
-    let outcome: 'answer' | 'late_answer' | 'fallback_only' | 'unavailable' = 'fallback_only';
+    let outcome: 'answer' | 'late_answer' | 'catalogue_answer' | 'fallback_only' | 'unavailable' = 'fallback_only';
     let reason: FallbackReason | undefined;
     try {
       const history = await this.appendHistory(batch.map((w) => ({ role: 'user', content: w.prompt, at: w.message.receivedAt })));
@@ -142,9 +149,13 @@ export class Conversation {
       context.metrics.modelLatency.labels({ outcome: 'ok' }).observe((context.now() - started) / 1000);
       outcome = batch.some((w) => w.fallbackSent) ? 'late_answer' : 'answer';
       for (const waiting of batch) waiting.done = true;
-      await this.send(reply.text, outcome, batch);
+      await this.send(reply.text, outcome, batch, reply.photos);
       await this.appendHistory([{ role: 'assistant', content: reply.text, at: context.now() }]);
     } catch (error) {
+      if (turn.superseded) {
+        outcome = 'catalogue_answer';
+        return;
+      }
       context.metrics.modelLatency.labels({ outcome: 'error' }).observe((context.now() - started) / 1000);
       const failure = classifyFailure(error, turn.signal);
       reason = failure === 'timeout' ? (turn.problem ?? failure) : failure;
@@ -182,17 +193,41 @@ export class Conversation {
       clearTimeout(waiting.deadlineTimer);
     }
     this.context.metrics.fallbacks.inc({ channel: this.channel.name, reason });
+    const [only] = covered;
+    const turn = this.turn;
+    // Only a message that is its turn's sole question may be answered outright: anything
+    // else would leave an earlier question without its real answer.
+    if (covered.length === 1 && only && turn && this.inTurn.length === 1 && this.inTurn[0] === only) {
+      const quick = this.quickAnswerOf(only.prompt);
+      if (quick) {
+        only.done = true;
+        turn.supersede();
+        void this.send(quick, 'catalogue_answer', covered);
+        void this.appendHistory([{ role: 'assistant', content: quick, at: this.context.now() }]);
+        return;
+      }
+    }
     void this.send(this.context.texts.fallback, 'fallback', covered);
+  }
+
+  private quickAnswerOf(prompt: string): string | null {
+    try {
+      return this.context.quickAnswer?.(prompt) ?? null;
+    } catch (error) {
+      this.context.logger.error({ err: error, conversation: this.key }, 'quick answer failed');
+      return null;
+    }
   }
 
   /**
    * Sends through the conversation's outbox so replies leave in the order they were decided,
    * then shows "typing…" again if more is coming (a sent message clears the indicator).
    */
-  private send(text: string, kind: ReplyKind, covers: readonly Owed[]): Promise<void> {
+  private send(text: string, kind: ReplyKind, covers: readonly Owed[], photos: readonly Photo[] = []): Promise<void> {
     const { metrics, logger, now } = this.context;
     const channel = this.channel;
     const sent = this.outbox.then(async () => {
+      for (const photo of photos) await this.sendPhoto(channel, photo);
       try {
         await channel.sendText(this.chatId, text);
         metrics.replies.inc({ channel: channel.name, kind });
@@ -212,7 +247,29 @@ export class Conversation {
     return sent;
   }
 
-  private async appendHistory(entries: ChatEntry[]): Promise<ChatEntry[]> {
+  /** A picture, or its link when the channel has no pictures or the platform refused it. */
+  private async sendPhoto(channel: Channel, photo: Photo): Promise<void> {
+    try {
+      if (channel.sendPhoto) {
+        await channel.sendPhoto(this.chatId, photo.url, photo.caption);
+        return;
+      }
+    } catch (error) {
+      this.context.logger.warn({ err: error, conversation: this.key }, 'photo not sent; sending its link');
+    }
+    await channel.sendText(this.chatId, `${photo.caption}\n${photo.url}`).catch((error: unknown) => {
+      this.context.logger.error({ err: error, conversation: this.key }, 'photo link could not be delivered');
+    });
+  }
+
+  /** Appends in call order, even when a quick answer and a turn write at the same time. */
+  private appendHistory(entries: ChatEntry[]): Promise<ChatEntry[]> {
+    const appended = this.historyWrites.then(() => this.writeHistory(entries));
+    this.historyWrites = appended.catch(() => undefined);
+    return appended;
+  }
+
+  private async writeHistory(entries: ChatEntry[]): Promise<ChatEntry[]> {
     const { history: store, historyLimit, logger } = this.context;
     if (!this.history) {
       try {

@@ -26,6 +26,8 @@ export interface EngineOptions {
   /** How many message ids are remembered to drop a platform's redeliveries. */
   readonly dedupeWindow?: number;
   readonly now?: () => number;
+  /** Answers straight from the shop's data instead of the fallback, when confident. */
+  readonly quickAnswer?: (text: string) => string | null;
 }
 
 /** The core: give it every customer message; it answers each one, or sends the fallback in time. */
@@ -67,6 +69,7 @@ export function createEngine(options: EngineOptions): Engine {
     historyLimit: options.historyLimit ?? 30,
     now: options.now ?? Date.now,
     draining: () => draining,
+    quickAnswer: options.quickAnswer,
   };
 
   /** Drops a redelivered message; remembers the newest ids only. */

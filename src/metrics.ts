@@ -1,7 +1,7 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** What kind of message the bot sent. */
-export type ReplyKind = 'answer' | 'late_answer' | 'fallback' | 'unavailable' | 'unsupported';
+export type ReplyKind = 'answer' | 'late_answer' | 'catalogue_answer' | 'fallback' | 'unavailable' | 'unsupported';
 
 /** The Prometheus metrics of one akwaba process, on their own registry. */
 export interface Metrics {
@@ -40,7 +40,7 @@ export function createMetrics(options: { defaults?: boolean } = {}): Metrics {
     }),
     replies: new Counter({
       name: 'akwaba_replies_total',
-      help: 'Messages sent to customers, by kind (answer, late_answer, fallback, unavailable, unsupported).',
+      help: 'Messages sent to customers, by kind (answer, late_answer, catalogue_answer, fallback, unavailable, unsupported).',
       labelNames: ['channel', 'kind'],
       registers,
     }),

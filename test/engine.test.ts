@@ -312,3 +312,42 @@ describe('engine (fake time)', () => {
     expect(await metricValue(metrics, 'akwaba_send_failures_total')).toBe(1);
   });
 });
+
+describe('engine: answers from the shop data instead of the fallback', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  const quickAnswer = (text: string) =>
+    /marcory/i.test(text) ? 'Oui ! Nous livrons à Marcory. 🚚\nFrais : 2 000 FCFA\nDélai : 24–48 h' : null;
+
+  it('a question the catalogue can answer gets that answer at the deadline, and the model call is dropped', async () => {
+    const responder = createScriptedResponder();
+    const { engine, metrics } = createTestEngine(responder, { quickAnswer });
+    const channel = createRecordingChannel();
+    engine.receive(customerMessage('c1', 'Vous livrez à Marcory ?'), channel);
+    await vi.advanceTimersByTimeAsync(8000);
+    expect(channel.texts()).toEqual(['Oui ! Nous livrons à Marcory. 🚚\nFrais : 2 000 FCFA\nDélai : 24–48 h']);
+    expect(responder.calls[0]!.signal.aborted).toBe(true);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(channel.texts()).toHaveLength(1);
+    expect(await metricValue(metrics, 'akwaba_replies_total', { kind: 'catalogue_answer' })).toBe(1);
+
+    engine.receive(customerMessage('c1', 'Merci !'), channel);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(responder.calls[1]!.history.map((e) => e.content)).toEqual([
+      'Vous livrez à Marcory ?',
+      'Oui ! Nous livrons à Marcory. 🚚\nFrais : 2 000 FCFA\nDélai : 24–48 h',
+      'Merci !',
+    ]);
+  });
+
+  it('a question it cannot answer still gets the emoji fallback', async () => {
+    const responder = createScriptedResponder();
+    const { engine } = createTestEngine(responder, { quickAnswer });
+    const channel = createRecordingChannel();
+    engine.receive(customerMessage('c1', 'je cherche une robe pour un mariage'), channel);
+    await vi.advanceTimersByTimeAsync(8000);
+    expect(channel.texts()).toEqual([FALLBACK]);
+    expect(responder.calls[0]!.signal.aborted).toBe(false);
+  });
+});

@@ -21,7 +21,7 @@ export interface Product {
   readonly priceFcfa: number;
   readonly photoUrl: string | null;
   /** Every size, out-of-stock ones included (stock 0), smallest first. */
-  readonly sizes: readonly ProductSize[];
+  readonly sizes: ProductSize[];
 }
 
 /** A commune or neighbourhood the shop delivers to. */
@@ -29,7 +29,7 @@ export interface DeliveryZone {
   readonly id: string;
   readonly name: string;
   /** Other names customers use, e.g. `Zone 4` for Marcory. */
-  readonly aliases: readonly string[];
+  readonly aliases: string[];
   readonly feeFcfa: number;
   /** Free text shown to customers, e.g. `24–48 h`. */
   readonly delay: string;
@@ -81,7 +81,7 @@ export interface PlacedOrder {
   readonly number: number;
   readonly status: OrderStatus;
   readonly zone: { readonly name: string; readonly feeFcfa: number; readonly delay: string };
-  readonly lines: readonly PlacedOrderLine[];
+  readonly lines: PlacedOrderLine[];
   readonly subtotalFcfa: number;
   readonly deliveryFeeFcfa: number;
   readonly totalFcfa: number;
