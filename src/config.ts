@@ -8,6 +8,12 @@ export const DEFAULT_FALLBACK_MESSAGE = 'Désolé, je réfléchis trop. Un petit
 export interface Config {
   readonly telegram: { readonly botToken: string; readonly apiRoot: string; readonly allowGroups: boolean } | null;
   readonly openai: { readonly apiKey: string; readonly baseURL: string | undefined; readonly model: string } | null;
+  /** Supabase in production; `null` means the embedded database in `dataDir`. */
+  readonly supabase: { readonly url: string; readonly serviceRoleKey: string } | null;
+  /** The Telegram chat where the owner is told of new orders. */
+  readonly ownerTelegramChatId: string | null;
+  /** Path of the shop's JSON file (name, hours, tone…); `null` for the demo shop. */
+  readonly shopConfigPath: string | null;
   readonly replyDeadlineMs: number;
   readonly lateAnswerMs: number;
   readonly fallbackMessage: string;
@@ -65,6 +71,19 @@ const variables = {
     hint: 'an OpenAI-compatible endpoint such as https://api.openai.com/v1, or leave it empty',
   },
   OPENAI_MODEL: { schema: optionalText, hint: 'a chat model name such as gpt-4o-mini' },
+  SUPABASE_URL: {
+    schema: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    hint: 'your project URL from Supabase (Project Settings → API), like https://abcd.supabase.co; leave it empty for the embedded database',
+  },
+  SUPABASE_SERVICE_ROLE_KEY: {
+    schema: optionalText,
+    hint: 'the service_role key from Supabase (Project Settings → API)',
+  },
+  OWNER_TELEGRAM_CHAT_ID: {
+    schema: optionalText.pipe(z.string().regex(/^-?\d{1,20}$/).optional()),
+    hint: 'the numeric id of your Telegram chat with the bot (send /start to @userinfobot to learn it)',
+  },
+  SHOP_CONFIG: { schema: optionalText, hint: "the path of your shop's JSON file, e.g. ./shop.json" },
   REPLY_DEADLINE_MS: {
     schema: wholeNumber(8000, 100, 120_000),
     hint: 'a whole number of milliseconds between 100 and 120000, e.g. 8000',
@@ -105,6 +124,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     parsed[name] = result.data;
   }
   const values = parsed as Parsed;
+  if (values.SUPABASE_URL && !values.SUPABASE_SERVICE_ROLE_KEY) {
+    throw new ConfigError(
+      'SUPABASE_SERVICE_ROLE_KEY',
+      `SUPABASE_SERVICE_ROLE_KEY is missing: put ${variables.SUPABASE_SERVICE_ROLE_KEY.hint} (needed because SUPABASE_URL is set).`,
+    );
+  }
   const botToken = values.TELEGRAM_BOT_TOKEN;
   const apiKey = values.OPENAI_API_KEY;
   return {
@@ -116,6 +141,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         }
       : null,
     openai: apiKey ? { apiKey, baseURL: values.OPENAI_BASE_URL, model: values.OPENAI_MODEL ?? 'gpt-4o-mini' } : null,
+    supabase:
+      values.SUPABASE_URL && values.SUPABASE_SERVICE_ROLE_KEY
+        ? { url: values.SUPABASE_URL, serviceRoleKey: values.SUPABASE_SERVICE_ROLE_KEY }
+        : null,
+    ownerTelegramChatId: values.OWNER_TELEGRAM_CHAT_ID ?? null,
+    shopConfigPath: values.SHOP_CONFIG ?? null,
     replyDeadlineMs: values.REPLY_DEADLINE_MS,
     lateAnswerMs: values.LATE_ANSWER_MS,
     fallbackMessage: values.FALLBACK_MESSAGE ?? DEFAULT_FALLBACK_MESSAGE,

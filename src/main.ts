@@ -1,18 +1,8 @@
-import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
-import OpenAI from 'openai';
 import { createTelegramChannel } from '../channels/telegram/index.js';
-import { createCannedResponder } from './canned-responder.js';
+import { createApp } from './app.js';
 import { ConfigError, loadConfig, loadDotEnv, type Config } from './config.js';
-import { createEngine } from './engine.js';
-import { createFileHistoryStore } from './history.js';
-import { createHttpApp, type ComponentHealth } from './http.js';
 import { createLogger, type Logger } from './logger.js';
-import { createMetrics } from './metrics.js';
-import { createOpenAIResponder } from './openai-responder.js';
-import { shopSystemPrompt } from './prompt.js';
-import type { Responder } from './responder.js';
-import { frenchTexts } from './texts.js';
 import type { ChannelAdapter } from './types.js';
 
 /**
@@ -32,18 +22,6 @@ async function main(): Promise<void> {
 
   const logger = createLogger({ level: config.logLevel });
   keepRunningOnStrayErrors(logger);
-  const metrics = createMetrics();
-  const responder = createResponder(config);
-  const engine = createEngine({
-    responder,
-    history: createFileHistoryStore(join(config.dataDir, 'conversations')),
-    metrics,
-    logger,
-    texts: frenchTexts(config.fallbackMessage),
-    replyDeadlineMs: config.replyDeadlineMs,
-    lateAnswerMs: config.lateAnswerMs,
-  });
-
   const channels: ChannelAdapter[] = [];
   if (config.telegram) {
     channels.push(
@@ -55,37 +33,27 @@ async function main(): Promise<void> {
       }),
     );
   }
+  if (config.ownerTelegramChatId && !config.telegram) {
+    logger.warn('OWNER_TELEGRAM_CHAT_ID is set but TELEGRAM_BOT_TOKEN is not: owner notices wait until Telegram is configured');
+  }
 
-  let shuttingDown = false;
-  const model: ComponentHealth = config.openai
-    ? { state: 'ready', detail: responder.description }
-    : { state: 'off', detail: 'OPENAI_API_KEY is not set' };
-  const app = createHttpApp({
-    metrics,
-    health: () => ({
-      serving: !shuttingDown && channels.some((channel) => channel.status().state === 'ready'),
-      channels: Object.fromEntries(channels.map((channel) => [channel.name, channel.status()])),
-      model,
-      store: { state: 'ready', detail: `conversations in ${config.dataDir}` },
-    }),
-  });
-  const server = await listen(app.fetch, config.httpPort);
-
-  for (const channel of channels) await channel.start(engine.receive);
+  const app = await createApp({ config, logger, channels });
+  const server = await listen(app.http.fetch, config.httpPort);
+  await app.start();
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.httpPort;
   logger.info(
     {
       channels: channels.map((channel) => channel.name),
-      model: responder.description,
-      store: `files in ${config.dataDir}`,
+      model: app.responder.description,
+      store: app.store.kind === 'supabase' ? `supabase at ${config.supabase?.url}` : `embedded database in ${config.dataDir}`,
+      shop: app.shop.name,
       http: `http://localhost:${port}`,
     },
-    channels.length > 0
-      ? `akwaba is running: ${channels.map((channel) => channel.name).join(', ')}; model ${responder.description}`
-      : 'akwaba is running with no channel: set TELEGRAM_BOT_TOKEN in .env to talk to customers',
+    `akwaba is running for ${app.shop.name}: ${channels.map((channel) => channel.name).join(', ') || 'no channel yet (set TELEGRAM_BOT_TOKEN)'}; model ${app.responder.description}; ${app.store.kind} database`,
   );
 
+  let shuttingDown = false;
   const shutdown = async (signal: string) => {
     if (shuttingDown) return;
     shuttingDown = true;
@@ -95,8 +63,7 @@ async function main(): Promise<void> {
       process.exit(0);
     }, config.replyDeadlineMs + 5000);
     giveUp.unref();
-    await Promise.allSettled(channels.map((channel) => channel.stop()));
-    await engine.drain();
+    await app.stop();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     logger.info('stopped');
     logger.flush();
@@ -104,24 +71,6 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
-}
-
-function createResponder(config: Config): Responder {
-  if (!config.openai) {
-    return createCannedResponder(
-      'Bonjour et merci pour votre message ! 🙂 Notre assistant n’est pas encore en ligne : une personne de la boutique vous répond très vite.',
-    );
-  }
-  const client = new OpenAI({
-    apiKey: config.openai.apiKey,
-    baseURL: config.openai.baseURL ?? 'https://api.openai.com/v1',
-    maxRetries: 0, // retries are decided under the reply deadline, not hidden in the SDK
-  });
-  return createOpenAIResponder({
-    client,
-    model: config.openai.model,
-    systemPrompt: shopSystemPrompt({ name: 'Mode Ivoire', city: 'Abidjan' }),
-  });
 }
 
 function listen(fetch: Parameters<typeof serve>[0]['fetch'], port: number): Promise<ServerType> {

@@ -22,6 +22,9 @@ describe('loadConfig', () => {
     expect(loadConfig({})).toEqual({
       telegram: null,
       openai: null,
+      supabase: null,
+      ownerTelegramChatId: null,
+      shopConfigPath: null,
       replyDeadlineMs: 8000,
       lateAnswerMs: 45_000,
       fallbackMessage: 'Désolé, je réfléchis trop. Un petit instant... 🤔',
@@ -187,5 +190,29 @@ describe('loadDotEnv', () => {
   it('does nothing when the file does not exist', () => {
     expect(() => loadDotEnv(join(dir, 'missing.env'))).not.toThrow();
     expect(process.env.AKWABA_TEST_FROM_FILE).toBeUndefined();
+  });
+});
+
+describe('loadConfig: shop, database and owner', () => {
+  it('reads Supabase, the owner chat and the shop file', () => {
+    const config = loadConfig({
+      SUPABASE_URL: 'https://abcd.supabase.co',
+      SUPABASE_SERVICE_ROLE_KEY: 'service-role-key',
+      OWNER_TELEGRAM_CHAT_ID: '-1001234567',
+      SHOP_CONFIG: './shop.json',
+    });
+    expect(config.supabase).toEqual({ url: 'https://abcd.supabase.co', serviceRoleKey: 'service-role-key' });
+    expect(config.ownerTelegramChatId).toBe('-1001234567');
+    expect(config.shopConfigPath).toBe('./shop.json');
+  });
+
+  it('asks for the service role key when only SUPABASE_URL is set', () => {
+    expect(() => loadConfig({ SUPABASE_URL: 'https://abcd.supabase.co' })).toThrow(
+      /^SUPABASE_SERVICE_ROLE_KEY is missing: put the service_role key from Supabase \(Project Settings → API\)/,
+    );
+  });
+
+  it('refuses an owner chat id that is not a number', () => {
+    expect(() => loadConfig({ OWNER_TELEGRAM_CHAT_ID: '@awa' })).toThrow(/^OWNER_TELEGRAM_CHAT_ID is not valid: put the numeric id/);
   });
 });

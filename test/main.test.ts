@@ -107,7 +107,7 @@ describe('the bot process (npm start)', () => {
       DATA_DIR: dataDir,
     });
     await bot.waitForOutput(/akwaba is running/);
-    telegram.pushMessage(4243, 'Bonjour');
+    telegram.pushMessage(4243, "Ma commande d'hier n'est pas arrivée");
     const fallback = await telegram.waitFor((call) => call.method === 'sendMessage');
     expect(fallback.params.text).toBe('Désolé, je réfléchis trop. Un petit instant... 🤔');
     bot.process.kill('SIGTERM');

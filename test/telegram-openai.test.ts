@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { lastUserText } from './support/fake-openai.js';
 import { FALLBACK, metricValue } from './support/engine-harness.js';
 import { startStack, type Stack } from './support/stack.js';
@@ -33,8 +33,8 @@ describe('Telegram + OpenAI over HTTP', () => {
     telegram.pushMessage(1002, 'Vous livrez à Marcory ?');
     expect(await waitForTexts(1002, 2)).toEqual([FALLBACK, 'Réponse à: Vous livrez à Marcory ?']);
     expect(openai.requests).toHaveLength(1);
-    expect(await metricValue(metrics, 'akwaba_fallbacks_total', { reason: 'timeout' })).toBe(1);
-    expect(await metricValue(metrics, 'akwaba_replies_total', { kind: 'late_answer' })).toBe(1);
+    await vi.waitFor(async () => expect(await metricValue(metrics, 'akwaba_fallbacks_total', { reason: 'timeout' })).toBe(1));
+    await vi.waitFor(async () => expect(await metricValue(metrics, 'akwaba_replies_total', { kind: 'late_answer' })).toBe(1));
   });
 
   it('429 with a short retry-after: retried within the deadline, no fallback', async () => {
@@ -50,7 +50,7 @@ describe('Telegram + OpenAI over HTTP', () => {
     openai.enqueue({ status: 429, retryAfterMs: 3500 });
     telegram.pushMessage(1004, 'Bonjour');
     expect(await waitForTexts(1004, 1, 2000)).toEqual([FALLBACK]); // well before the 3 s deadline
-    expect(await metricValue(metrics, 'akwaba_fallbacks_total', { reason: 'rate_limit' })).toBe(1);
+    await vi.waitFor(async () => expect(await metricValue(metrics, 'akwaba_fallbacks_total', { reason: 'rate_limit' })).toBe(1));
     expect(openai.requests).toHaveLength(1); // the retry-after is honoured
     expect(await waitForTexts(1004, 2, 9000)).toEqual([FALLBACK, 'Réponse à: Bonjour']);
   });
@@ -63,7 +63,7 @@ describe('Telegram + OpenAI over HTTP', () => {
     expect(texts[0]).toBe(FALLBACK);
     expect(texts[1]).toMatch(UNAVAILABLE);
     expect(openai.requests).toHaveLength(1);
-    expect(await metricValue(metrics, 'akwaba_fallbacks_total', { reason: 'rate_limit' })).toBe(1);
+    await vi.waitFor(async () => expect(await metricValue(metrics, 'akwaba_fallbacks_total', { reason: 'rate_limit' })).toBe(1));
   });
 
   it.each([
@@ -84,7 +84,7 @@ describe('Telegram + OpenAI over HTTP', () => {
     openai.enqueue({ status: 500, latencyMs: 300 }, { status: 502, latencyMs: 300 });
     telegram.pushMessage(1007, 'Bonjour');
     expect(await waitForTexts(1007, 2)).toEqual([FALLBACK, 'Réponse à: Bonjour']);
-    expect(await metricValue(metrics, 'akwaba_fallbacks_total', { reason: 'provider_error' })).toBe(1);
+    await vi.waitFor(async () => expect(await metricValue(metrics, 'akwaba_fallbacks_total', { reason: 'provider_error' })).toBe(1));
   });
 
   it('hung request: the fallback by the deadline, the attempt abandoned and retried, the late answer delivered', async () => {
@@ -103,7 +103,7 @@ describe('Telegram + OpenAI over HTTP', () => {
     expect(texts[0]).toBe(FALLBACK);
     expect(texts[1]).toMatch(UNAVAILABLE);
     expect(openai.requests).toHaveLength(1);
-    expect(await metricValue(metrics, 'akwaba_fallbacks_total', { reason: 'provider_error' })).toBe(1);
+    await vi.waitFor(async () => expect(await metricValue(metrics, 'akwaba_fallbacks_total', { reason: 'provider_error' })).toBe(1));
   });
 
   it('a burst in one chat is answered coherently, the last turn seeing every message', async () => {
@@ -188,7 +188,8 @@ describe('Telegram + OpenAI over HTTP', () => {
     await shutdown();
     expect(stack!.texts(3001)).toEqual(['Réponse à: rapide']);
     expect(stack!.texts(3002)).toEqual([FALLBACK]);
-    expect(openai.requests.find((r) => lastUserText(r.body) === 'lent')!.outcome).toBe('aborted');
+    // The fake notices the dropped connection a moment after the bot drops it.
+    await vi.waitFor(() => expect(openai.requests.find((r) => lastUserText(r.body) === 'lent')!.outcome).toBe('aborted'));
     // Both updates were acknowledged, so a restart does not see them again.
     expect(telegram.pendingUpdates()).toBe(0);
   });

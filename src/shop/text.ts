@@ -37,6 +37,7 @@ export const STOP_WORDS: ReadonlySet<string> = new Set([
   'disponible', 'disponibles', 'existe', 'combien', 'coute', 'coutent', 'prix', 'tarif', 'svp', 'stp', 'plait',
   'merci', 'bonjour', 'bonsoir', 'salut', 'hello', 'coucou', 'bjr', 'bsr', 'slt', 'oui', 'non', 'ok',
   'autre', 'autres', 'quelque', 'chose', 'genre', 'style', 'modele', 'modeles', 'article', 'articles',
+  'taille', 'tailles',
 ]);
 
 /**
@@ -80,11 +81,31 @@ export function levenshtein(a: string, b: string): number {
 }
 
 /**
- * Whether a typed word is a small typo of a known one: same first letter, distance ≤ 1 for
- * words of 5–6 letters, ≤ 2 from 7 letters; never for shorter words or words with digits.
+ * A rough French sound-alike key for a normalized word, so `bordo` meets `bordeaux` and
+ * `koktel` meets `cocktail`: `eau`/`au` → o, `ph` → f, hard `c`/`qu`/`ck` → k, `y` → i,
+ * `ai`/`ei` → e, `en` → an, double letters single, silent final s, x, t dropped.
+ */
+export function phonetic(word: string): string {
+  return word
+    .replace(/eau|au/g, 'o')
+    .replace(/ph/g, 'f')
+    .replace(/ck|qu|c(?=[aoukrl]|$)/g, 'k')
+    .replace(/y/g, 'i')
+    .replace(/ai|ei/g, 'e')
+    .replace(/en/g, 'an')
+    .replace(/([a-z])\1+/g, '$1')
+    .replace(/(?<=.{3})[sxt]$/, '');
+}
+
+/**
+ * Whether a typed word is a small typo of a known one (words of 5 letters or more, no
+ * digits): they sound alike ({@link phonetic}), or they start alike and differ by 1 edit
+ * (5–7 letters) or 2 (from 8 letters).
  */
 export function isTypoOf(typed: string, known: string): boolean {
-  if (typed.length < 5 || known.length < 5 || typed[0] !== known[0] || /\d/.test(typed + known)) return false;
-  const allowed = Math.min(typed.length, known.length) >= 7 ? 2 : 1;
+  if (typed.length < 5 || known.length < 5 || /\d/.test(typed + known)) return false;
+  if (phonetic(typed) === phonetic(known)) return true;
+  if (typed[0] !== known[0]) return false;
+  const allowed = Math.min(typed.length, known.length) >= 8 ? 2 : 1;
   return Math.abs(typed.length - known.length) <= allowed && levenshtein(typed, known) <= allowed;
 }

@@ -1,0 +1,134 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BotKind } from './bot-process.js';
+import { benchFallback } from './fallback.js';
+import { runFootprint, type FootprintRun } from './footprint.js';
+import { keptNotes, renderReport, type BenchResults } from './report.js';
+import { benchSeedDay, type SeedDayOptions } from './seed-day.js';
+import { runThroughput, type ThroughputRun } from './throughput.js';
+import { benchTyping, type TypingResult } from './typing.js';
+
+/**
+ * `npm run bench`: runs every benchmark against the built bot and writes docs/benchmarks.md.
+ *
+ * Flags: `--only=footprint,typing,fallback,throughput,seed-day` runs some of them;
+ * `--quick` shrinks every run (a smoke test, not figures to publish); `--out=FILE` writes
+ * elsewhere; `--no-write` only prints the report; `--cpu-prof=DIR` writes a V8 CPU profile of
+ * every akwaba process into DIR (read them with `node dist/bench/profile-summary.js FILE`).
+ */
+const SECTIONS = ['footprint', 'typing', 'fallback', 'throughput', 'seed-day'] as const;
+type Section = (typeof SECTIONS)[number];
+
+const args = process.argv.slice(2);
+const flag = (name: string) => args.find((a) => a === `--${name}` || a.startsWith(`--${name}=`))?.split('=')[1] ?? (args.includes(`--${name}`) ? '' : undefined);
+const quick = flag('quick') !== undefined;
+const only = flag('only')?.split(',').filter(Boolean) ?? [...SECTIONS];
+const unknown = only.filter((name) => !(SECTIONS as readonly string[]).includes(name));
+if (unknown.length > 0) {
+  process.stderr.write(`bench: unknown section(s) ${unknown.join(', ')}; pick from ${SECTIONS.join(', ')}\n`);
+  process.exit(2);
+}
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const out = flag('out') || join(root, 'docs', 'benchmarks.md');
+const profileDir = flag('cpu-prof');
+if (profileDir) process.env.BENCH_CPU_PROF_DIR = profileDir;
+
+const log = (text: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${text}\n`);
+
+async function main(): Promise<void> {
+  const startedAt = new Date();
+  const began = performance.now();
+  const sections: Record<string, number> = {};
+  const results: { -readonly [K in keyof BenchResults]: BenchResults[K] } = {
+    startedAt,
+    seconds: 0,
+    command: `npm run bench${args.length > 0 ? ` -- ${args.join(' ')}` : ''}`,
+    sections,
+  };
+  const timed = async <T>(name: Section, work: () => Promise<T>): Promise<T | undefined> => {
+    if (!only.includes(name)) return undefined;
+    log(`${name}…`);
+    const t0 = performance.now();
+    const result = await work();
+    sections[name] = (performance.now() - t0) / 1000;
+    log(`${name} done in ${sections[name]!.toFixed(0)} s`);
+    return result;
+  };
+
+  results.footprint = await timed('footprint', async () => {
+    const runs: FootprintRun[] = [];
+    for (let i = 0; i < (quick ? 1 : 3); i += 1) {
+      // First start (empty DATA_DIR), the naive bot, then akwaba again on the first one's DATA_DIR.
+      const dataDir = mkdtempSync(join(tmpdir(), 'akwaba-bench-restart-'));
+      try {
+        runs.push(await runFootprint('akwaba', 2000, { path: dataDir, restart: false }));
+        runs.push(await runFootprint('naive', 2000));
+        runs.push(await runFootprint('akwaba', 2000, { path: dataDir, restart: true }));
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    }
+    return runs;
+  });
+
+  results.typing = await timed('typing', async () => {
+    const runs: TypingResult[] = [];
+    for (let i = 0; i < (quick ? 1 : 2); i += 1) {
+      for (const kind of ['akwaba', 'typing-only'] as const) runs.push(await benchTyping(kind, { chats: 200, bursts: quick ? 3 : 8 }));
+    }
+    return runs;
+  });
+
+  results.fallback = await timed('fallback', () =>
+    benchFallback({ chats: 500, rounds: quick ? 1 : 3, deadlineMs: 2000, lateAnswerMs: 1000 }),
+  );
+
+  const throughputShape = { chats: 200, perChat: quick ? 3 : 10 };
+  results.throughput = await timed('throughput', async () => {
+    const runs: ThroughputRun[] = [];
+    const kinds: BotKind[] = ['akwaba', 'naive', 'naive-concurrent'];
+    for (let i = 0; i < (quick ? 1 : 3); i += 1) {
+      for (const kind of kinds) {
+        const run = await runThroughput(kind, throughputShape);
+        log(`  ${kind}: ${run.perSecond.toFixed(0)} msg/s, ${run.cpuMsPerMessage.toFixed(2)} ms CPU/msg`);
+        runs.push(run);
+      }
+    }
+    return { runs, ...throughputShape };
+  });
+
+  const seedDayOptions: SeedDayOptions = {
+    conversations: quick ? 30 : 100,
+    arrivalWindowMs: quick ? 10_000 : 30_000,
+    troubledShare: 0.15,
+    normalLatencyMs: [1000, 2000],
+    deadlineMs: 8000,
+    capMs: quick ? 60_000 : 150_000,
+    graceMs: 15_000,
+  };
+  const seeds = quick ? [1] : [1, 2];
+  results.seedDay = await timed('seed-day', async () => ({
+    runs: await benchSeedDay(['akwaba', 'naive', 'naive-concurrent'], seeds, seedDayOptions),
+    options: seedDayOptions,
+    seeds,
+  }));
+
+  results.seconds = (performance.now() - began) / 1000;
+  const report = renderReport(results, keptNotes(out));
+  if (flag('no-write') !== undefined) {
+    process.stdout.write(report);
+  } else {
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, report);
+    log(`wrote ${out}`);
+  }
+  writeFileSync(join(dirname(fileURLToPath(import.meta.url)), 'last-run.json'), JSON.stringify(results, null, 2));
+  log(`whole bench: ${results.seconds.toFixed(0)} s`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,180 @@
+import { join } from 'node:path';
+import OpenAI from 'openai';
+import type { Hono } from 'hono';
+import { DEFAULT_FALLBACK_MESSAGE, type Config } from './config.js';
+import { createDeliveries, type Delivery } from './deliveries.js';
+import { createFileQueue } from './durable-queue.js';
+import { createEngine, type Engine } from './engine.js';
+import { createFileHistoryStore } from './history.js';
+import { createHttpApp, type ComponentHealth, type HealthReport } from './http.js';
+import type { Logger } from './logger.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { createOpenAIResponder } from './openai-responder.js';
+import { shopSystemPrompt } from './prompt.js';
+import type { Responder } from './responder.js';
+import { createCatalogue, type Catalogue } from './shop/catalogue.js';
+import { answerFromCatalogue, createCatalogueResponder } from './shop/catalogue-responder.js';
+import { loadShopConfig, type ShopConfig } from './shop/config.js';
+import { customerConfirmation, customerRejectedLater, ownerOrderNotice, ownerRejectedNotice } from './shop/messages.js';
+import { createOrderDesk, type OrderDesk } from './shop/orders.js';
+import { createShopTools } from './shop/tools.js';
+import { createStore } from './store/connect.js';
+import type { OrderRequest, Store } from './store/types.js';
+import { frenchTexts } from './texts.js';
+import type { ChannelAdapter } from './types.js';
+import { watchStore } from './store/health.js';
+
+/** Everything akwaba runs, wired together; `main.ts` adds the process around it. */
+export interface App {
+  readonly engine: Engine;
+  readonly store: Store;
+  readonly orders: OrderDesk;
+  readonly catalogue: Catalogue;
+  readonly shop: ShopConfig;
+  readonly metrics: Metrics;
+  readonly http: Hono;
+  readonly responder: Responder;
+  readonly channels: readonly ChannelAdapter[];
+  health(): HealthReport;
+  /** Starts receiving messages on every channel. */
+  start(): Promise<void>;
+  /** Stops taking messages, finishes the replies in flight, then releases everything. */
+  stop(): Promise<void>;
+}
+
+/** Clients the start-up file builds (or a test provides). */
+export interface AppDependencies {
+  readonly config: Config;
+  readonly logger: Logger;
+  /** The channels to run; they may be created before the app (they only need a logger). */
+  readonly channels: readonly ChannelAdapter[];
+  readonly metrics?: Metrics;
+  /** Replaces the store the configuration names (tests). */
+  readonly store?: Store;
+  /** How often the database is pinged for `/healthz` and recovery (default 15 s). */
+  readonly storeCheckIntervalMs?: number;
+}
+
+/**
+ * Builds the app: shop, store, catalogue, orders, brain, core and HTTP endpoint.
+ *
+ * @example
+ * const app = await createApp({ config, logger, channels: [createTelegramChannel({ token, logger })] });
+ * await app.start();
+ */
+export async function createApp(dependencies: AppDependencies): Promise<App> {
+  const { config, logger, channels } = dependencies;
+  const shop = loadShopConfig(config.shopConfigPath ?? undefined);
+  const fallback = config.fallbackMessage !== DEFAULT_FALLBACK_MESSAGE ? config.fallbackMessage : shop.fallbackMessage;
+  const metrics = dependencies.metrics ?? createMetrics();
+  const store = dependencies.store ?? (await createStore(config, logger));
+  const storeHealth = watchStore(store, logger, { intervalMs: dependencies.storeCheckIntervalMs });
+  const catalogue = createCatalogue({ store, logger, cacheFile: join(config.dataDir, 'catalogue.json') });
+  await catalogue.refresh();
+
+  const channelOf = (name: string) => channels.find((channel) => channel.name === name);
+  const deliveries = createDeliveries({
+    queue: createFileQueue<Delivery>(join(config.dataDir, 'outbox', 'deliveries')),
+    channelOf,
+    logger,
+  });
+  const tellOwner = async (key: string, text: string) => {
+    if (config.ownerTelegramChatId) await deliveries.send(key, { channel: 'telegram', chatId: config.ownerTelegramChatId, text });
+    else logger.info({ notice: key }, 'owner notice not sent: OWNER_TELEGRAM_CHAT_ID is not set');
+  };
+  const orders = createOrderDesk({
+    store,
+    outbox: createFileQueue<OrderRequest>(join(config.dataDir, 'outbox', 'orders')),
+    logger,
+    events: {
+      async recorded(order, request, { fromOutbox }) {
+        if (order.duplicate && !fromOutbox) return;
+        await tellOwner(`owner-order-${order.orderId}`, ownerOrderNotice(order, request));
+        if (fromOutbox) {
+          const customer = { channel: request.channel, chatId: request.chatId, text: customerConfirmation(order) };
+          await deliveries.send(`customer-order-${order.orderId}`, customer);
+        }
+      },
+      async rejectedLater(request, error) {
+        await tellOwner(`owner-rejected-${request.idempotencyKey}`, ownerRejectedNotice(request, error));
+        const customer = { channel: request.channel, chatId: request.chatId, text: customerRejectedLater(error) };
+        await deliveries.send(`customer-rejected-${request.idempotencyKey}`, customer);
+      },
+    },
+  });
+
+  const responder = createResponder(config, shop, catalogue, orders);
+  const engine = createEngine({
+    responder,
+    history: createFileHistoryStore(join(config.dataDir, 'conversations')),
+    metrics,
+    logger,
+    texts: frenchTexts(fallback),
+    replyDeadlineMs: config.replyDeadlineMs,
+    lateAnswerMs: config.lateAnswerMs,
+    quickAnswer: (text) => {
+      const snapshot = catalogue.snapshot();
+      return snapshot ? answerFromCatalogue(text, snapshot, shop) : null;
+    },
+  });
+
+  let stopping = false;
+  const model: ComponentHealth = config.openai
+    ? { state: 'ready', detail: responder.description }
+    : { state: 'off', detail: 'OPENAI_API_KEY is not set: answering from the catalogue' };
+  const health = (): HealthReport => ({
+    serving: !stopping && channels.some((channel) => channel.status().state === 'ready'),
+    channels: Object.fromEntries(channels.map((channel) => [channel.name, channel.status()])),
+    model,
+    store: storeHealth.status(),
+  });
+  const http = createHttpApp({ metrics, health });
+
+  return {
+    engine,
+    store,
+    orders,
+    catalogue,
+    shop,
+    metrics,
+    http,
+    responder,
+    channels,
+    health,
+    async start() {
+      catalogue.start();
+      storeHealth.start(() => {
+        void catalogue.refresh();
+        void orders.flush();
+      });
+      orders.start();
+      deliveries.start();
+      for (const channel of channels) await channel.start(engine.receive);
+    },
+    async stop() {
+      stopping = true;
+      await Promise.allSettled(channels.map((channel) => channel.stop()));
+      await engine.drain();
+      catalogue.stop();
+      storeHealth.stop();
+      orders.stop();
+      deliveries.stop();
+      await store.close().catch(() => undefined);
+    },
+  };
+}
+
+function createResponder(config: Config, shop: ShopConfig, catalogue: Catalogue, orders: OrderDesk): Responder {
+  if (!config.openai) return createCatalogueResponder({ catalogue, shop });
+  const client = new OpenAI({
+    apiKey: config.openai.apiKey,
+    baseURL: config.openai.baseURL ?? 'https://api.openai.com/v1',
+    maxRetries: 0, // retries are decided under the reply deadline, not hidden in the SDK
+  });
+  return createOpenAIResponder({
+    client,
+    model: config.openai.model,
+    systemPrompt: shopSystemPrompt(shop),
+    tools: createShopTools({ catalogue, orders, shop }),
+  });
+}

@@ -1,0 +1,175 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { defineTool, type Tool } from '../tools.js';
+import type { DeliveryZone, Product } from '../store/types.js';
+import type { ShopConfig } from './config.js';
+import { formatFcfa, sizesInStock } from './format.js';
+import type { OrderDesk } from './orders.js';
+import { normalizePhone } from './phone.js';
+import { findProduct, findZone, searchProducts } from './search.js';
+
+/** The shop's data as the tools read it: the catalogue's latest snapshot. */
+export interface CatalogueView {
+  snapshot(): { readonly products: readonly Product[]; readonly zones: readonly DeliveryZone[] } | undefined;
+}
+
+const unavailable = { error: 'catalogue indisponible pour le moment : ne donne aucun prix, propose de réessayer' };
+
+/** What the model sees of a product: everything it may tell, nothing it should invent. */
+function describeProduct(product: Product) {
+  return {
+    id: product.slug,
+    name: product.name,
+    category: product.category,
+    price_fcfa: product.priceFcfa,
+    price_text: formatFcfa(product.priceFcfa),
+    description: product.description,
+    sizes_in_stock: sizesInStock(product),
+    sold_out_sizes: product.sizes.filter((size) => size.stock <= 0).map((size) => size.size),
+    has_photo: product.photoUrl !== null,
+  };
+}
+
+function describeZone(zone: DeliveryZone) {
+  return { zone: zone.name, fee_fcfa: zone.feeFcfa, fee_text: formatFcfa(zone.feeFcfa), delay: zone.delay };
+}
+
+/**
+ * The shop's tools: search, product details, delivery quote, photo, and order. Prices, totals,
+ * stock and fees always come from the catalogue or the database, never from the model.
+ */
+export function createShopTools(options: { catalogue: CatalogueView; orders: OrderDesk; shop: ShopConfig }): Tool[] {
+  const { catalogue, orders, shop } = options;
+  const productOf = (query: string) => {
+    const snapshot = catalogue.snapshot();
+    return snapshot ? (findProduct(snapshot.products, query) ?? null) : undefined;
+  };
+
+  return [
+    defineTool({
+      name: 'search_products',
+      description: 'Cherche des articles du catalogue (mots du client, catégorie, taille, budget). Seule source des prix.',
+      parameters: z.object({
+        query: z.string().max(200).optional().describe('mots du client, ex. "robe mariage"'),
+        category: z.string().max(50).optional().describe('ex. robes, ensembles, chemises, pantalons, jupes, accessoires'),
+        size: z.string().max(10).optional().describe('taille voulue, ex. M'),
+        max_price_fcfa: z.number().int().positive().optional().describe('budget maximum en FCFA'),
+      }),
+      async run(args) {
+        const snapshot = catalogue.snapshot();
+        if (!snapshot) return unavailable;
+        const found = searchProducts(snapshot.products, {
+          text: args.query,
+          category: args.category,
+          size: args.size,
+          maxPriceFcfa: args.max_price_fcfa,
+          limit: 6,
+        });
+        return { products: found.map(describeProduct), categories: [...new Set(snapshot.products.map((p) => p.category))] };
+      },
+    }),
+    defineTool({
+      name: 'product_details',
+      description: "Détails d'un article : prix, tailles en stock, description.",
+      parameters: z.object({ product: z.string().min(1).max(200).describe("id ou nom de l'article") }),
+      async run({ product }) {
+        const found = productOf(product);
+        if (found === undefined) return unavailable;
+        return found ? describeProduct(found) : { error: `aucun article ne correspond à "${product}" : utilise search_products` };
+      },
+    }),
+    defineTool({
+      name: 'delivery_quote',
+      description: 'Frais et délai de livraison pour une commune ou un quartier (orthographe approximative acceptée).',
+      parameters: z.object({ zone: z.string().min(1).max(100) }),
+      async run({ zone }) {
+        const snapshot = catalogue.snapshot();
+        if (!snapshot) return unavailable;
+        const found = findZone(snapshot.zones, zone);
+        if (found) return describeZone(found);
+        return { error: `nous ne livrons pas "${zone}"`, zones_served: snapshot.zones.map((z) => z.name) };
+      },
+    }),
+    defineTool({
+      name: 'show_product_photo',
+      description: "Envoie au client la photo d'un article (avec nom, prix, tailles en légende).",
+      parameters: z.object({ product: z.string().min(1).max(200) }),
+      async run({ product }, context) {
+        const found = productOf(product);
+        if (found === undefined) return unavailable;
+        if (!found) return { error: `aucun article ne correspond à "${product}"` };
+        if (!found.photoUrl) return { error: `pas de photo pour ${found.name}` };
+        const sizes = sizesInStock(found);
+        const caption = `${found.name} - ${formatFcfa(found.priceFcfa)}${sizes.length > 0 ? `\nTailles : ${sizes.join(', ')}` : ''}`;
+        context.attach({ url: found.photoUrl, caption });
+        return { sent: true, caption };
+      },
+    }),
+    defineTool({
+      name: 'place_order',
+      description:
+        "Enregistre la commande, une seule fois, après que le client a confirmé articles, tailles, nom complet, téléphone et commune. Le total est calculé par la boutique.",
+      parameters: z.object({
+        customer_name: z.string().trim().min(3).max(100).describe('nom complet du client'),
+        phone: z.string().trim().min(1).max(30),
+        zone: z.string().trim().min(1).max(100).describe('commune de livraison'),
+        items: z
+          .array(
+            z.object({
+              product: z.string().min(1).max(200).describe("id ou nom de l'article"),
+              size: z.string().max(10).default(''),
+              quantity: z.number().int().min(1).max(20).default(1),
+            }),
+          )
+          .min(1)
+          .max(20),
+      }),
+      async run(args, context) {
+        const phone = normalizePhone(args.phone, shop.country);
+        if (!phone) return { error: `numéro de téléphone invalide pour le pays ${shop.country} : redemande-le au client` };
+        const snapshot = catalogue.snapshot();
+        const lines = args.items.map((item) => ({
+          productId: (snapshot && findProduct(snapshot.products, item.product)?.slug) ?? item.product,
+          size: item.size,
+          quantity: item.quantity,
+        }));
+        const { channel, chatId } = context.customer;
+        const outcome = await orders.place({
+          idempotencyKey: orderKey(channel, chatId, phone, args.zone, lines),
+          channel,
+          chatId,
+          customerName: args.customer_name,
+          phone,
+          zone: args.zone,
+          lines,
+        });
+        if (outcome.status === 'rejected') return { error: outcome.code, detail: outcome.detail };
+        if (outcome.status === 'queued') {
+          return {
+            status: 'reçue, en attente de confirmation',
+            reference: outcome.reference,
+            instruction:
+              "Dis au client que sa commande est bien reçue et qu'il recevra ici la confirmation avec le total dans quelques minutes. Ne dis pas qu'elle est enregistrée.",
+          };
+        }
+        const { order } = outcome;
+        return {
+          status: order.duplicate ? 'déjà enregistrée' : 'enregistrée',
+          order_number: order.number,
+          lines: order.lines.map((line) => ({ name: line.productName, size: line.size, quantity: line.quantity, total_fcfa: line.lineTotalFcfa })),
+          subtotal_fcfa: order.subtotalFcfa,
+          delivery: { zone: order.zone.name, fee_fcfa: order.deliveryFeeFcfa, delay: order.zone.delay },
+          total_fcfa: order.totalFcfa,
+          total_text: formatFcfa(order.totalFcfa),
+        };
+      },
+    }),
+  ];
+}
+
+/** The same order confirmed twice the same day is one order. */
+function orderKey(channel: string, chatId: string, phone: string, zone: string, lines: readonly object[]): string {
+  const day = new Date().toISOString().slice(0, 10);
+  const canonical = JSON.stringify([channel, chatId, phone, zone.trim().toLowerCase(), lines, day]);
+  return createHash('sha256').update(canonical).digest('hex');
+}

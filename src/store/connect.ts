@@ -1,0 +1,38 @@
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import { createEmbeddedStore } from './embedded.js';
+import { StoreError } from './errors.js';
+import { createSupabaseStore } from './supabase.js';
+import type { Store } from './types.js';
+
+/**
+ * The store the configuration names: Supabase when `SUPABASE_URL` is set, the embedded
+ * database in `DATA_DIR` otherwise. Never throws: a database that cannot be opened yields a
+ * store whose every call fails with `store_unavailable`, so the bot still starts, answers
+ * (fallback, catalogue cache) and keeps orders in its outbox.
+ */
+export async function createStore(config: Config, logger: Logger): Promise<Store> {
+  if (config.supabase) return createSupabaseStore(config.supabase);
+  try {
+    return await createEmbeddedStore({ dataDir: config.dataDir });
+  } catch (error) {
+    logger.error({ err: error }, `embedded database in ${config.dataDir} cannot be opened; running without it`);
+    return unavailableStore(error);
+  }
+}
+
+/** A store that is down: every call fails with `store_unavailable`. */
+export function unavailableStore(cause: unknown): Store {
+  const fail = (operation: string) => async (): Promise<never> => {
+    throw new StoreError(operation, { code: 'store_unavailable', cause });
+  };
+  return {
+    kind: 'embedded',
+    listProducts: fail('products.list'),
+    listZones: fail('zones.list'),
+    placeOrder: fail('orders.place'),
+    setOrderStatus: fail('orders.status'),
+    ping: fail('store.ping'),
+    close: async () => undefined,
+  };
+}

@@ -1,0 +1,29 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, vi } from 'vitest';
+import { createWhatsAppChannel } from '../../channels/whatsapp/index.js';
+import { createLogger } from '../../src/logger.js';
+import { runChannelContract } from './contract.js';
+import { FakeWhatsApp } from './whatsapp/fake-client.js';
+
+runChannelContract('whatsapp', async (receive) => {
+  const whatsapp = new FakeWhatsApp();
+  const dataDir = await mkdtemp(join(tmpdir(), 'akwaba-whatsapp-'));
+  const adapter = createWhatsAppChannel({ dataDir, logger: createLogger({ level: 'silent' }), clientFactory: whatsapp.factory });
+  await adapter.start(receive);
+  await vi.waitFor(() => expect(adapter.status().state).toBe('ready'), { timeout: 2500 });
+  return {
+    adapter,
+    chatIds: ['2250701020304@c.us', '2250505060708@c.us'],
+    customerWrites: async (chatId, text, options = {}) => void whatsapp.customerWrites(chatId, text, options.deliveries),
+    customerSends: async (chatId, kind) => void whatsapp.customerSends(chatId, kind),
+    replies: (chatId) => whatsapp.texts(chatId),
+    typingCount: (chatId) => whatsapp.count('sendStateTyping', chatId),
+    async close() {
+      await adapter.stop();
+      await adapter.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+});

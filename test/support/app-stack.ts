@@ -1,0 +1,118 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTelegramChannel } from '../../channels/telegram/index.js';
+import { createApp, type App } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { createMetrics } from '../../src/metrics.js';
+import { createEmbeddedStore } from '../../src/store/embedded.js';
+import { StoreError } from '../../src/store/errors.js';
+import type { Store } from '../../src/store/types.js';
+import { startFakeOpenAI, type FakeOpenAI } from './fake-openai.js';
+import { startFakeTelegram, type FakeTelegram } from './fake-telegram.js';
+
+export const OWNER_CHAT_ID = 999_000;
+
+/** A store that can be switched off, like Supabase during its 2 AM maintenance. */
+export interface SwitchableStore extends Store {
+  down: boolean;
+  readonly real: Store;
+}
+
+/** Wraps a store so that, while `down` is true, every call fails as an unreachable database would. */
+export function switchable(real: Store): SwitchableStore {
+  const guard =
+    <A extends unknown[], R>(operation: string, call: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      if (wrapper.down) throw new StoreError(operation, { code: 'store_unavailable', message: 'connection refused' });
+      return call(...args);
+    };
+  const wrapper: SwitchableStore = {
+    down: false,
+    real,
+    kind: real.kind,
+    listProducts: guard('products.list', () => real.listProducts()),
+    listZones: guard('zones.list', () => real.listZones()),
+    placeOrder: guard('orders.place', (request) => real.placeOrder(request)),
+    setOrderStatus: guard('orders.status', (id, status) => real.setOrderStatus(id, status)),
+    ping: guard('store.ping', () => real.ping()),
+    close: () => real.close(),
+  };
+  return wrapper;
+}
+
+/** The whole app in-process (store, catalogue, orders, tools, core, Telegram) against the fakes. */
+export interface AppStack {
+  readonly app: App;
+  readonly telegram: FakeTelegram;
+  readonly openai: FakeOpenAI;
+  readonly store: SwitchableStore;
+  readonly dataDir: string;
+  texts(chatId: number): string[];
+  waitForTexts(chatId: number, count: number, timeoutMs?: number): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export async function startAppStack(options: { openai?: boolean; env?: Record<string, string> } = {}): Promise<AppStack> {
+  const telegram = await startFakeTelegram({ token: '654321:fake-token-for-the-local-bot-api' });
+  const openai = await startFakeOpenAI();
+  const dataDir = mkdtempSync(join(tmpdir(), 'akwaba-app-'));
+  const store = switchable(await createEmbeddedStore({ dataDir: 'memory://' }));
+  const config = loadConfig({
+    TELEGRAM_BOT_TOKEN: telegram.token,
+    TELEGRAM_API_ROOT: telegram.url,
+    ...(options.openai !== false && { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${openai.url}/v1` }),
+    OWNER_TELEGRAM_CHAT_ID: String(OWNER_CHAT_ID),
+    DATA_DIR: dataDir,
+    REPLY_DEADLINE_MS: '5000',
+    LATE_ANSWER_MS: '5000',
+    ...options.env,
+  });
+  const logger = createLogger({ level: 'silent' });
+  const channel = createTelegramChannel({
+    token: telegram.token,
+    apiRoot: telegram.url,
+    logger,
+    pollingTimeoutSeconds: 2,
+    restartDelayMs: 100,
+  });
+  const app = await createApp({
+    config,
+    logger,
+    channels: [channel],
+    store,
+    metrics: createMetrics({ defaults: false }),
+    storeCheckIntervalMs: 100,
+  });
+  await app.start();
+  const texts = (chatId: number) =>
+    telegram
+      .sent(chatId)
+      .filter((call) => call.method === 'sendMessage')
+      .map((call) => String(call.params.text));
+  return {
+    app,
+    telegram,
+    openai,
+    store,
+    dataDir,
+    texts,
+    async waitForTexts(chatId, count, timeoutMs = 8000) {
+      const started = Date.now();
+      while (texts(chatId).length < count) {
+        if (Date.now() - started > timeoutMs) {
+          throw new Error(`chat ${chatId} got ${JSON.stringify(texts(chatId))}, expected ${count} texts`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      return texts(chatId);
+    },
+    async close() {
+      await app.stop();
+      await telegram.close();
+      await openai.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
