@@ -214,11 +214,12 @@ function throughputSection(t: { runs: ThroughputRun[]; chats: number; perChat: n
     `The model answers at once; ${t.chats} chats × ${t.perChat} messages, each chat sending its next message when the`,
     'reply to the previous one reaches Telegram. A fresh process per run, runs interleaved (akwaba, naive,',
     'naive-concurrent, akwaba, …). CPU is user + system time of the bot process (all threads) from /proc over the',
-    'run, divided by the replies; peak RSS is VmHWM. akwaba also sends a typing indicator per message and keeps',
-    'each conversation on disk (DATA_DIR); the naive bots do neither.',
+    'run, divided by the replies ("other threads": libuv\'s pool, where file I/O runs, and V8\'s GC helpers); peak RSS',
+    'is VmHWM. akwaba also sends a typing indicator per message and keeps each conversation on disk (DATA_DIR); the',
+    'naive bots do neither.',
     '',
-    row(['Bot', 'Messages/s (median)', 'vs naive', 'CPU per message (median)', 'Peak RSS (median)', 'Round trip p50 / p99 (median)', 'Messages/s (each run)']),
-    row(['---', '---', '---', '---', '---', '---', '---']),
+    row(['Bot', 'Messages/s (median)', 'vs naive', 'CPU per message (median)', '… main thread / other threads', 'Peak RSS (median)', 'Round trip p50 / p99 (median)', 'Messages/s (each run)']),
+    row(['---', '---', '---', '---', '---', '---', '---', '---']),
   ];
   for (const kind of kinds) {
     const mine = byKind(t.runs, kind);
@@ -229,6 +230,7 @@ function throughputSection(t: { runs: ThroughputRun[]; chats: number; perChat: n
         rate.toFixed(0),
         pct(rate, naive),
         ms(med(mine, (r) => r.cpuMsPerMessage), 2),
+        `${ms(med(mine, (r) => r.cpuByThread['main thread'] ?? 0), 2)} / ${ms(med(mine, (r) => r.cpuMsPerMessage - (r.cpuByThread['main thread'] ?? 0)), 2)}`,
         mb(med(mine, (r) => r.peakRssBytes)),
         `${ms(med(mine, (r) => r.roundTrip.p50))} / ${ms(med(mine, (r) => r.roundTrip.p99))}`,
         mine.map((r) => r.perSecond.toFixed(0)).join(', '),

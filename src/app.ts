@@ -36,6 +36,8 @@ export interface App {
   readonly responder: Responder;
   readonly channels: readonly ChannelAdapter[];
   health(): HealthReport;
+  /** Tells the owner on Telegram (durably, retried); the same key is told once. */
+  notifyOwner(key: string, text: string): Promise<void>;
   /** Starts receiving messages on every channel. */
   start(): Promise<void>;
   /** Stops taking messages, finishes the replies in flight, then releases everything. */
@@ -141,6 +143,7 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
     responder,
     channels,
     health,
+    notifyOwner: tellOwner,
     async start() {
       catalogue.start();
       storeHealth.start(() => {
@@ -155,6 +158,7 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
       stopping = true;
       await Promise.allSettled(channels.map((channel) => channel.stop()));
       await engine.drain();
+      await Promise.allSettled(channels.map((channel) => channel.close?.()));
       catalogue.stop();
       storeHealth.stop();
       orders.stop();

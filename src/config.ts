@@ -8,6 +8,14 @@ export const DEFAULT_FALLBACK_MESSAGE = 'Désolé, je réfléchis trop. Un petit
 export interface Config {
   readonly telegram: { readonly botToken: string; readonly apiRoot: string; readonly allowGroups: boolean } | null;
   readonly openai: { readonly apiKey: string; readonly baseURL: string | undefined; readonly model: string } | null;
+  /** WhatsApp Web through the system Chromium; `null` when `WHATSAPP_ENABLED` is not true. */
+  readonly whatsapp: {
+    readonly chromiumPath: string;
+    readonly allowGroups: boolean;
+    readonly browserRestartHours: number;
+  } | null;
+  /** Protects the owner's pages (`/admin`, the WhatsApp QR code); `null` keeps them closed. */
+  readonly adminToken: string | null;
   /** Supabase in production; `null` means the embedded database in `dataDir`. */
   readonly supabase: { readonly url: string; readonly serviceRoleKey: string } | null;
   /** The Telegram chat where the owner is told of new orders. */
@@ -71,6 +79,17 @@ const variables = {
     hint: 'an OpenAI-compatible endpoint such as https://api.openai.com/v1, or leave it empty',
   },
   OPENAI_MODEL: { schema: optionalText, hint: 'a chat model name such as gpt-4o-mini' },
+  WHATSAPP_ENABLED: { schema: flag, hint: 'true to answer on WhatsApp (you will scan a QR code once), or false' },
+  CHROMIUM_PATH: { schema: optionalText, hint: 'the path of the Chromium browser, e.g. /usr/bin/chromium' },
+  WHATSAPP_ALLOW_GROUPS: { schema: flag, hint: 'true or false (default false: WhatsApp groups are ignored)' },
+  WHATSAPP_BROWSER_RESTART_HOURS: {
+    schema: wholeNumber(0, 0, 720),
+    hint: 'a whole number of hours between 0 (never) and 720, e.g. 24',
+  },
+  ADMIN_TOKEN: {
+    schema: optionalText.pipe(z.string().min(16).optional()),
+    hint: 'a long random secret of at least 16 characters (e.g. the output of: openssl rand -hex 24)',
+  },
   SUPABASE_URL: {
     schema: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
     hint: 'your project URL from Supabase (Project Settings → API), like https://abcd.supabase.co; leave it empty for the embedded database',
@@ -130,6 +149,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       `SUPABASE_SERVICE_ROLE_KEY is missing: put ${variables.SUPABASE_SERVICE_ROLE_KEY.hint} (needed because SUPABASE_URL is set).`,
     );
   }
+  const chromium = values.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (values.WHATSAPP_ENABLED && !existsSync(chromium)) {
+    throw new ConfigError(
+      'CHROMIUM_PATH',
+      `CHROMIUM_PATH: ${chromium} does not exist: install Chromium (apt-get install chromium) or put its path in CHROMIUM_PATH (needed because WHATSAPP_ENABLED is true).`,
+    );
+  }
   const botToken = values.TELEGRAM_BOT_TOKEN;
   const apiKey = values.OPENAI_API_KEY;
   return {
@@ -141,6 +167,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         }
       : null,
     openai: apiKey ? { apiKey, baseURL: values.OPENAI_BASE_URL, model: values.OPENAI_MODEL ?? 'gpt-4o-mini' } : null,
+    whatsapp: values.WHATSAPP_ENABLED
+      ? {
+          chromiumPath: values.CHROMIUM_PATH ?? '/usr/bin/chromium',
+          allowGroups: values.WHATSAPP_ALLOW_GROUPS,
+          browserRestartHours: values.WHATSAPP_BROWSER_RESTART_HOURS,
+        }
+      : null,
+    adminToken: values.ADMIN_TOKEN ?? null,
     supabase:
       values.SUPABASE_URL && values.SUPABASE_SERVICE_ROLE_KEY
         ? { url: values.SUPABASE_URL, serviceRoleKey: values.SUPABASE_SERVICE_ROLE_KEY }

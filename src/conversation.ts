@@ -1,4 +1,4 @@
-import type { Logger } from './logger.js';
+import { pseudonym, type Logger } from './logger.js';
 import type { Metrics, ReplyKind } from './metrics.js';
 import type { ChatEntry, FallbackReason, Responder } from './responder.js';
 import type { HistoryStore } from './history.js';
@@ -59,13 +59,17 @@ export class Conversation {
   private outbox: Promise<void> = Promise.resolve();
   private history: ChatEntry[] | undefined;
   private historyWrites: Promise<unknown> = Promise.resolve();
+  /** How logs name this conversation: never the chat id itself (on WhatsApp it is a phone number). */
+  private readonly logId: string;
 
   constructor(
     readonly key: string,
     private channel: Channel,
     private readonly chatId: string,
     private readonly context: ConversationContext,
-  ) {}
+  ) {
+    this.logId = `${channel.name}:${pseudonym(chatId)}`;
+  }
 
   /** True when nothing is owed and nothing is being sent: the conversation can be forgotten. */
   get idle(): boolean {
@@ -160,7 +164,7 @@ export class Conversation {
       const failure = classifyFailure(error, turn.signal);
       reason = failure === 'timeout' ? (turn.problem ?? failure) : failure;
       const log = reason === 'internal' ? context.logger.error : context.logger.warn;
-      log.call(context.logger, { err: error, conversation: this.key, reason }, 'no answer for this turn');
+      log.call(context.logger, { err: error, conversation: this.logId, reason }, 'no answer for this turn');
       if (batch.some((w) => !w.fallbackSent)) this.sendFallback(reason);
       for (const waiting of batch) waiting.done = true;
       // Someone who wrote again is answered by the next turn, and a shutdown leaves the
@@ -214,7 +218,7 @@ export class Conversation {
     try {
       return this.context.quickAnswer?.(prompt) ?? null;
     } catch (error) {
-      this.context.logger.error({ err: error, conversation: this.key }, 'quick answer failed');
+      this.context.logger.error({ err: error, conversation: this.logId }, 'quick answer failed');
       return null;
     }
   }
@@ -233,7 +237,7 @@ export class Conversation {
         metrics.replies.inc({ channel: channel.name, kind });
       } catch (error) {
         metrics.sendFailures.inc({ channel: channel.name });
-        logger.error({ err: error, conversation: this.key, kind }, 'reply could not be delivered');
+        logger.error({ err: error, conversation: this.logId, kind }, 'reply could not be delivered');
       }
       const at = now();
       for (const owed of covers) {
@@ -255,10 +259,10 @@ export class Conversation {
         return;
       }
     } catch (error) {
-      this.context.logger.warn({ err: error, conversation: this.key }, 'photo not sent; sending its link');
+      this.context.logger.warn({ err: error, conversation: this.logId }, 'photo not sent; sending its link');
     }
     await channel.sendText(this.chatId, `${photo.caption}\n${photo.url}`).catch((error: unknown) => {
-      this.context.logger.error({ err: error, conversation: this.key }, 'photo link could not be delivered');
+      this.context.logger.error({ err: error, conversation: this.logId }, 'photo link could not be delivered');
     });
   }
 
@@ -275,7 +279,7 @@ export class Conversation {
       try {
         this.history = await store.load(this.key);
       } catch (error) {
-        logger.error({ err: error, conversation: this.key }, 'conversation history unreadable; starting afresh');
+        logger.error({ err: error, conversation: this.logId }, 'conversation history unreadable; starting afresh');
         this.history = [];
       }
     }
@@ -283,7 +287,7 @@ export class Conversation {
     try {
       await store.save(this.key, this.history);
     } catch (error) {
-      logger.error({ err: error, conversation: this.key }, 'conversation history not saved');
+      logger.error({ err: error, conversation: this.logId }, 'conversation history not saved');
     }
     return this.history;
   }
@@ -297,7 +301,7 @@ export class Conversation {
     );
     this.typingTimer = setInterval(() => {
       if (this.owesAnswers()) this.typeNow();
-    }, this.context.typingRefreshMs);
+    }, this.channel.typingRefreshMs ?? this.context.typingRefreshMs);
   }
 
   private owesAnswers(): boolean {
@@ -307,7 +311,7 @@ export class Conversation {
   private typeNow(): void {
     const channel = this.channel;
     channel.sendTyping?.(this.chatId).catch((error: unknown) => {
-      this.context.logger.debug({ err: error, conversation: this.key }, 'typing indicator not sent');
+      this.context.logger.debug({ err: error, conversation: this.logId }, 'typing indicator not sent');
     });
   }
 
@@ -327,9 +331,8 @@ export class Conversation {
       const { message } = waiting;
       logger.info(
         {
-          channel: message.channel,
-          chatId: message.chatId,
-          messageId: message.messageId,
+          chat: this.logId,
+          message: pseudonym(message.messageId),
           firstResponseMs: waiting.firstResponseAt === undefined ? null : waiting.firstResponseAt - message.receivedAt,
           turnMs: now() - started,
           outcome,

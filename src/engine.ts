@@ -1,5 +1,5 @@
 import type { HistoryStore } from './history.js';
-import type { Logger } from './logger.js';
+import { pseudonym, type Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import type { Responder } from './responder.js';
 import type { ReplyTexts } from './texts.js';
@@ -116,7 +116,7 @@ export function createEngine(options: EngineOptions): Engine {
       forgetWhenIdle(conversation);
     } catch (error) {
       // Only a bug gets here; the channel must keep running whatever the core does.
-      options.logger.error({ err: error, channel: message.channel, chatId: message.chatId }, 'message not taken');
+      options.logger.error({ err: error, chat: `${message.channel}:${pseudonym(message.chatId)}` }, 'message not taken');
     }
   }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { pino, type Logger, type DestinationStream } from 'pino';
 
 export type { Logger } from 'pino';
@@ -15,6 +16,14 @@ const secretPatterns: readonly RegExp[] = [
  */
 export function scrubSecrets(text: string): string {
   return secretPatterns.reduce((scrubbed, pattern) => scrubbed.replace(pattern, '[redacted]'), text);
+}
+
+/**
+ * A short stable stand-in for an identifier that may hold a phone number (WhatsApp chat ids
+ * are phone numbers): the same chat always logs the same pseudonym, and the number never does.
+ */
+export function pseudonym(identifier: string): string {
+  return createHash('sha256').update(identifier).digest('hex').slice(0, 12);
 }
 
 function scrubError(error: unknown): unknown {

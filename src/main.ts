@@ -1,6 +1,8 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { createTelegramChannel } from '../channels/telegram/index.js';
-import { createApp } from './app.js';
+import type { WhatsAppChannel } from '../channels/whatsapp/index.js';
+import { addWhatsAppQrPage, printQrInTerminal } from './admin/whatsapp-qr.js';
+import { createApp, type App } from './app.js';
 import { ConfigError, loadConfig, loadDotEnv, type Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import type { ChannelAdapter } from './types.js';
@@ -33,24 +35,52 @@ async function main(): Promise<void> {
       }),
     );
   }
+  let app: App | undefined;
+  let whatsapp: WhatsAppChannel | undefined;
+  if (config.whatsapp) {
+    // Loaded only when enabled: whatsapp-web.js and Puppeteer cost a Telegram-only bot memory and start-up time.
+    const { createWhatsAppChannel } = await import('../channels/whatsapp/index.js');
+    whatsapp = createWhatsAppChannel({
+      dataDir: config.dataDir,
+      chromiumPath: config.whatsapp.chromiumPath,
+      allowGroups: config.whatsapp.allowGroups,
+      browserRestartHours: config.whatsapp.browserRestartHours,
+      logger,
+      onQr: (qr) => {
+        if (process.stdout.isTTY) void printQrInTerminal(qr, (text) => process.stdout.write(text));
+      },
+      onSessionLost: (reason) => {
+        void app?.notifyOwner(
+          `whatsapp-session-lost-${Date.now()}`,
+          `⚠️ WhatsApp est déconnecté (${reason}). Scannez le nouveau code QR : page /admin/whatsapp du bot, ou son terminal.`,
+        );
+      },
+    });
+    channels.push(whatsapp);
+  }
   if (config.ownerTelegramChatId && !config.telegram) {
     logger.warn('OWNER_TELEGRAM_CHAT_ID is set but TELEGRAM_BOT_TOKEN is not: owner notices wait until Telegram is configured');
   }
 
-  const app = await createApp({ config, logger, channels });
-  const server = await listen(app.http.fetch, config.httpPort);
-  await app.start();
+  app = await createApp({ config, logger, channels });
+  const running = app;
+  if (whatsapp) {
+    const channel = whatsapp;
+    addWhatsAppQrPage(running.http, { adminToken: config.adminToken, qr: () => channel.qr(), status: () => channel.status() });
+  }
+  const server = await listen(running.http.fetch, config.httpPort);
+  await running.start();
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.httpPort;
   logger.info(
     {
       channels: channels.map((channel) => channel.name),
-      model: app.responder.description,
-      store: app.store.kind === 'supabase' ? `supabase at ${config.supabase?.url}` : `embedded database in ${config.dataDir}`,
-      shop: app.shop.name,
+      model: running.responder.description,
+      store: running.store.kind === 'supabase' ? `supabase at ${config.supabase?.url}` : `embedded database in ${config.dataDir}`,
+      shop: running.shop.name,
       http: `http://localhost:${port}`,
     },
-    `akwaba is running for ${app.shop.name}: ${channels.map((channel) => channel.name).join(', ') || 'no channel yet (set TELEGRAM_BOT_TOKEN)'}; model ${app.responder.description}; ${app.store.kind} database`,
+    `akwaba is running for ${running.shop.name}: ${channels.map((channel) => channel.name).join(', ') || 'no channel yet (set TELEGRAM_BOT_TOKEN)'}; model ${running.responder.description}; ${running.store.kind} database`,
   );
 
   let shuttingDown = false;
@@ -63,7 +93,7 @@ async function main(): Promise<void> {
       process.exit(0);
     }, config.replyDeadlineMs + 5000);
     giveUp.unref();
-    await app.stop();
+    await running.stop();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     logger.info('stopped');
     logger.flush();

@@ -52,6 +52,11 @@ export interface Channel {
   sendText(chatId: string, text: string, options?: SendOptions): Promise<void>;
   /** Shows "typing…" in the chat; the core calls it again before the platform's indicator lapses. */
   sendTyping?(chatId: string, options?: SendOptions): Promise<void>;
+  /**
+   * How often "typing…" must be shown again to stay visible (Telegram's lasts 5 s, WhatsApp's
+   * about 25 s). Default: the core's `typingRefreshMs` (4 s).
+   */
+  readonly typingRefreshMs?: number;
   /** Sends a picture with a caption. Channels without it get the link in a text. */
   sendPhoto?(chatId: string, photoUrl: string, caption: string, options?: SendOptions): Promise<void>;
 }
@@ -63,8 +68,10 @@ export type MessageHandler = (message: IncomingMessage, channel: Channel) => voi
 export interface ChannelAdapter extends Channel {
   /** Starts receiving. Resolves once the channel is listening (or keeps retrying in the background). */
   start(onMessage: MessageHandler): Promise<void>;
-  /** Stops receiving new messages; replies may still be sent until the process exits. */
+  /** Stops receiving new messages; replies may still be sent until `close()` or the process exits. */
   stop(): Promise<void>;
+  /** Releases what the channel holds (a browser, sockets) once the last reply was sent. */
+  close?(): Promise<void>;
   /** A short state for `/healthz`, e.g. `polling`, `starting`, `stopped`, `error`. */
   status(): ChannelStatus;
 }

@@ -22,6 +22,8 @@ describe('loadConfig', () => {
     expect(loadConfig({})).toEqual({
       telegram: null,
       openai: null,
+      whatsapp: null,
+      adminToken: null,
       supabase: null,
       ownerTelegramChatId: null,
       shopConfigPath: null,
@@ -214,5 +216,22 @@ describe('loadConfig: shop, database and owner', () => {
 
   it('refuses an owner chat id that is not a number', () => {
     expect(() => loadConfig({ OWNER_TELEGRAM_CHAT_ID: '@awa' })).toThrow(/^OWNER_TELEGRAM_CHAT_ID is not valid: put the numeric id/);
+  });
+});
+
+describe('loadConfig: WhatsApp and the admin token', () => {
+  it('enables WhatsApp with the system Chromium when it exists', () => {
+    const config = loadConfig({ WHATSAPP_ENABLED: 'true', CHROMIUM_PATH: process.execPath, WHATSAPP_BROWSER_RESTART_HOURS: '24' });
+    expect(config.whatsapp).toEqual({ chromiumPath: process.execPath, allowGroups: false, browserRestartHours: 24 });
+  });
+
+  it('names CHROMIUM_PATH when WhatsApp is enabled and the browser is missing', () => {
+    expect(() => loadConfig({ WHATSAPP_ENABLED: 'true', CHROMIUM_PATH: '/nowhere/chromium' })).toThrow(
+      /^CHROMIUM_PATH: \/nowhere\/chromium does not exist: install Chromium \(apt-get install chromium\)/,
+    );
+  });
+
+  it('refuses a short admin token', () => {
+    expect(() => loadConfig({ ADMIN_TOKEN: 'secret' })).toThrow(/^ADMIN_TOKEN is not valid: put a long random secret of at least 16 characters/);
   });
 });

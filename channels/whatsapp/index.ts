@@ -49,6 +49,8 @@ export interface WhatsAppChannelOptions {
   readonly sendWaitMs?: number;
   /** How long a product photo may take to download before its link is sent instead. Default 15000. */
   readonly photoTimeoutMs?: number;
+  /** How often the core shows "typing…" again. Default 20000 (WhatsApp's lasts about 25 s). */
+  readonly typingRefreshMs?: number;
   /** Used to download product photos. Default: the global `fetch`. */
   readonly fetch?: typeof globalThis.fetch;
 }
@@ -195,6 +197,8 @@ export function createWhatsAppChannel(options: WhatsAppChannelOptions): WhatsApp
 
   const channel: WhatsAppChannel = {
     name: 'whatsapp',
+    // WhatsApp shows "typing…" for about 25 s; refreshing every 4 s would cost two browser calls each time.
+    typingRefreshMs: options.typingRefreshMs ?? 20_000,
 
     sendText(chatId: string, text: string, sendOptions?: SendOptions) {
       return inOrder(chatId, async () => {

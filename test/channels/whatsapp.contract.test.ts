@@ -10,7 +10,12 @@ import { FakeWhatsApp } from './whatsapp/fake-client.js';
 runChannelContract('whatsapp', async (receive) => {
   const whatsapp = new FakeWhatsApp();
   const dataDir = await mkdtemp(join(tmpdir(), 'akwaba-whatsapp-'));
-  const adapter = createWhatsAppChannel({ dataDir, logger: createLogger({ level: 'silent' }), clientFactory: whatsapp.factory });
+  const adapter = createWhatsAppChannel({
+    dataDir,
+    logger: createLogger({ level: 'silent' }),
+    clientFactory: whatsapp.factory,
+    typingRefreshMs: 100,
+  });
   await adapter.start(receive);
   await vi.waitFor(() => expect(adapter.status().state).toBe('ready'), { timeout: 2500 });
   return {
