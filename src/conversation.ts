@@ -3,6 +3,7 @@ import type { Metrics, ReplyKind } from './metrics.js';
 import type { ChatEntry, FallbackReason, Responder } from './responder.js';
 import type { HistoryStore } from './history.js';
 import type { ReplyTexts } from './texts.js';
+import type { ConversationObserver, ReplyEvent } from './observer.js';
 import type { Photo } from './tools.js';
 import type { Channel, IncomingMessage } from './types.js';
 import { classifyFailure, Turn } from './turn.js';
@@ -25,6 +26,7 @@ export interface ConversationContext {
    * instead of the fallback when the responder is late or failing; `null` when unsure.
    */
   readonly quickAnswer?: (text: string) => string | null;
+  readonly observer?: ConversationObserver;
   /** True once shutdown began: answers are no longer awaited past the reply deadline. */
   readonly draining: () => boolean;
 }
@@ -32,6 +34,7 @@ export interface ConversationContext {
 /** Something a customer sent and has not yet had a reply to. */
 interface Owed {
   readonly receivedAt: number;
+  readonly messageId?: string;
   firstResponseAt?: number;
 }
 
@@ -84,6 +87,7 @@ export class Conversation {
       message,
       prompt,
       receivedAt: message.receivedAt,
+      messageId: message.messageId,
       fallbackSent: false,
       done: false,
       deadlineTimer: setTimeout(() => this.onDeadline(waiting), delay),
@@ -96,7 +100,7 @@ export class Conversation {
   /** Sends a reply that needs no thinking (e.g. "I can only read text"), in order with the rest. */
   replyAtOnce(message: IncomingMessage, channel: Channel, text: string, kind: ReplyKind): void {
     this.channel = channel;
-    void this.send(text, kind, [{ receivedAt: message.receivedAt }]);
+    void this.send(text, kind, [{ receivedAt: message.receivedAt, messageId: message.messageId }]);
   }
 
   /** Resolves when every owed reply is sent (or given up) and nothing is left to send. */
@@ -153,7 +157,7 @@ export class Conversation {
       context.metrics.modelLatency.labels({ outcome: 'ok' }).observe((context.now() - started) / 1000);
       outcome = batch.some((w) => w.fallbackSent) ? 'late_answer' : 'answer';
       for (const waiting of batch) waiting.done = true;
-      await this.send(reply.text, outcome, batch, reply.photos);
+      await this.send(reply.text, outcome, batch, { photos: reply.photos, modelLatencyMs: context.now() - started });
       await this.appendHistory([{ role: 'assistant', content: reply.text, at: context.now() }]);
     } catch (error) {
       if (turn.superseded) {
@@ -211,7 +215,7 @@ export class Conversation {
         return;
       }
     }
-    void this.send(this.context.texts.fallback, 'fallback', covered);
+    void this.send(this.context.texts.fallback, 'fallback', covered, { reason });
   }
 
   private quickAnswerOf(prompt: string): string | null {
@@ -227,14 +231,29 @@ export class Conversation {
    * Sends through the conversation's outbox so replies leave in the order they were decided,
    * then shows "typing…" again if more is coming (a sent message clears the indicator).
    */
-  private send(text: string, kind: ReplyKind, covers: readonly Owed[], photos: readonly Photo[] = []): Promise<void> {
+  private send(
+    text: string,
+    kind: ReplyKind,
+    covers: readonly Owed[],
+    detail: { photos?: readonly Photo[]; reason?: FallbackReason; modelLatencyMs?: number } = {},
+  ): Promise<void> {
     const { metrics, logger, now } = this.context;
     const channel = this.channel;
     const sent = this.outbox.then(async () => {
-      for (const photo of photos) await this.sendPhoto(channel, photo);
+      for (const photo of detail.photos ?? []) await this.sendPhoto(channel, photo);
       try {
         await channel.sendText(this.chatId, text);
         metrics.replies.inc({ channel: channel.name, kind });
+        this.observe({
+          channel: channel.name,
+          chatId: this.chatId,
+          kind,
+          text,
+          at: now(),
+          messageIds: covers.flatMap((owed) => (owed.messageId === undefined ? [] : [owed.messageId])),
+          ...(detail.reason && { reason: detail.reason }),
+          ...(detail.modelLatencyMs !== undefined && { modelLatencyMs: detail.modelLatencyMs }),
+        });
       } catch (error) {
         metrics.sendFailures.inc({ channel: channel.name });
         logger.error({ err: error, conversation: this.logId, kind }, 'reply could not be delivered');
@@ -249,6 +268,14 @@ export class Conversation {
     });
     this.outbox = sent;
     return sent;
+  }
+
+  private observe(event: ReplyEvent): void {
+    try {
+      this.context.observer?.replySent?.(event);
+    } catch (error) {
+      this.context.logger.error({ err: error, conversation: this.logId }, 'reply observer failed');
+    }
   }
 
   /** A picture, or its link when the channel has no pictures or the platform refused it. */

@@ -3,6 +3,7 @@ import { pseudonym, type Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import type { Responder } from './responder.js';
 import type { ReplyTexts } from './texts.js';
+import type { ConversationObserver } from './observer.js';
 import type { Channel, IncomingMessage, MessageHandler } from './types.js';
 import { Conversation, type ConversationContext } from './conversation.js';
 
@@ -28,6 +29,13 @@ export interface EngineOptions {
   readonly now?: () => number;
   /** Answers straight from the shop's data instead of the fallback, when confident. */
   readonly quickAnswer?: (text: string) => string | null;
+  /** Sees every message taken and every reply sent (records, dashboard, handoff). */
+  readonly observer?: ConversationObserver;
+  /**
+   * True for a conversation a person has taken over: its messages are recorded (observer) but
+   * the bot does not answer them.
+   */
+  readonly isHandedOff?: (channel: string, chatId: string) => boolean;
 }
 
 /** The core: give it every customer message; it answers each one, or sends the fallback in time. */
@@ -70,6 +78,7 @@ export function createEngine(options: EngineOptions): Engine {
     now: options.now ?? Date.now,
     draining: () => draining,
     quickAnswer: options.quickAnswer,
+    observer: options.observer,
   };
 
   /** Drops a redelivered message; remembers the newest ids only. */
@@ -106,6 +115,12 @@ export function createEngine(options: EngineOptions): Engine {
         options.metrics.duplicatesDropped.inc({ channel: message.channel });
         return;
       }
+      try {
+        options.observer?.messageReceived?.(message);
+      } catch (error) {
+        options.logger.error({ err: error }, 'message observer failed');
+      }
+      if (options.isHandedOff?.(message.channel, message.chatId)) return;
       const conversation = conversationOf(message, channel);
       const prompt = promptOf(message, maxPromptChars);
       if (prompt === undefined) {

@@ -351,3 +351,53 @@ describe('engine: answers from the shop data instead of the fallback', () => {
     expect(responder.calls[0]!.signal.aborted).toBe(false);
   });
 });
+
+describe('engine: observers and handoff', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('reports every message taken and every reply sent, with the fallback reason and the messages covered', async () => {
+    const responder = createScriptedResponder();
+    const received: string[] = [];
+    const replies: { kind: string; reason?: string; messageIds: readonly string[]; modelLatencyMs?: number }[] = [];
+    const { engine } = createTestEngine(responder, {
+      observer: {
+        messageReceived: (message) => void received.push(message.text),
+        replySent: (event) => void replies.push(event),
+      },
+    });
+    const channel = createRecordingChannel();
+    const message = customerMessage('c1', 'Bonjour');
+    engine.receive(message, channel);
+    engine.receive(message, channel); // a duplicate is not reported
+    await vi.advanceTimersByTimeAsync(8000);
+    responder.answer(0, 'Bonjour !');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(received).toEqual(['Bonjour']);
+    expect(replies).toEqual([
+      expect.objectContaining({ kind: 'fallback', reason: 'timeout', messageIds: [message.messageId] }),
+      expect.objectContaining({ kind: 'late_answer', messageIds: [message.messageId], modelLatencyMs: 8000 }),
+    ]);
+  });
+
+  it('a conversation handed to a person is recorded but not answered, and an observer that throws changes nothing', async () => {
+    const responder = createScriptedResponder();
+    const seen: string[] = [];
+    const { engine } = createTestEngine(responder, {
+      isHandedOff: (_channel, chatId) => chatId === 'human',
+      observer: {
+        messageReceived: (message) => {
+          seen.push(message.chatId);
+          throw new Error('observer bug');
+        },
+      },
+    });
+    const channel = createRecordingChannel();
+    engine.receive(customerMessage('human', 'je veux parler à quelqu’un'), channel);
+    engine.receive(customerMessage('bot', 'Bonjour'), channel);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(seen).toEqual(['human', 'bot']);
+    expect(responder.calls.map((call) => call.customer.chatId)).toEqual(['bot']);
+    expect(channel.events.filter((e) => e.chatId === 'human')).toEqual([]);
+  });
+});
