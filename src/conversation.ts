@@ -1,11 +1,12 @@
 import { pseudonym, type Logger } from './logger.js';
 import type { Metrics, ReplyKind } from './metrics.js';
-import type { ChatEntry, FallbackReason, Responder } from './responder.js';
+import type { FallbackReason, Responder } from './responder.js';
 import type { HistoryStore } from './history.js';
 import type { ReplyTexts } from './texts.js';
-import type { ConversationObserver, ReplyEvent } from './observer.js';
-import type { Photo } from './tools.js';
+import type { ConversationObserver } from './observer.js';
 import type { Channel, IncomingMessage } from './types.js';
+import { ConversationMemory } from './conversation-memory.js';
+import { ReplyOutbox, type Owed } from './reply-outbox.js';
 import { classifyFailure, Turn } from './turn.js';
 
 /** What every conversation shares: the clients and the timing policy. */
@@ -31,13 +32,6 @@ export interface ConversationContext {
   readonly draining: () => boolean;
 }
 
-/** Something a customer sent and has not yet had a reply to. */
-interface Owed {
-  readonly receivedAt: number;
-  readonly messageId?: string;
-  firstResponseAt?: number;
-}
-
 /** A customer message the bot owes an answer to. */
 interface Waiting extends Owed {
   readonly message: IncomingMessage;
@@ -58,20 +52,20 @@ export class Conversation {
   private inTurn: Waiting[] = [];
   private turn: Turn | undefined;
   private running: Promise<void> | undefined;
-  private typingTimer: ReturnType<typeof setInterval> | undefined;
-  private outbox: Promise<void> = Promise.resolve();
-  private history: ChatEntry[] | undefined;
-  private historyWrites: Promise<unknown> = Promise.resolve();
+  private readonly outbox: ReplyOutbox;
+  private readonly memory: ConversationMemory;
   /** How logs name this conversation: never the chat id itself (on WhatsApp it is a phone number). */
   private readonly logId: string;
 
   constructor(
     readonly key: string,
-    private channel: Channel,
+    channel: Channel,
     private readonly chatId: string,
     private readonly context: ConversationContext,
   ) {
     this.logId = `${channel.name}:${pseudonym(chatId)}`;
+    this.outbox = new ReplyOutbox(channel, chatId, this.logId, { ...context, owesAnswers: () => this.owesAnswers() });
+    this.memory = new ConversationMemory(key, this.logId, context);
   }
 
   /** True when nothing is owed and nothing is being sent: the conversation can be forgotten. */
@@ -81,7 +75,7 @@ export class Conversation {
 
   /** Takes a text message: typing at once, then an answer or the fallback by the deadline. */
   receive(message: IncomingMessage, channel: Channel, prompt: string): void {
-    this.channel = channel;
+    this.outbox.channel = channel;
     const delay = Math.max(0, message.receivedAt + this.context.replyDeadlineMs - this.context.now());
     const waiting: Waiting = {
       message,
@@ -93,20 +87,20 @@ export class Conversation {
       deadlineTimer: setTimeout(() => this.onDeadline(waiting), delay),
     };
     this.queue.push(waiting);
-    this.restartTyping(message);
+    this.outbox.startTyping(message.receivedAt);
     this.running ??= this.work();
   }
 
   /** Sends a reply that needs no thinking (e.g. "I can only read text"), in order with the rest. */
   replyAtOnce(message: IncomingMessage, channel: Channel, text: string, kind: ReplyKind): void {
-    this.channel = channel;
-    void this.send(text, kind, [{ receivedAt: message.receivedAt, messageId: message.messageId }]);
+    this.outbox.channel = channel;
+    void this.outbox.send(text, kind, [{ receivedAt: message.receivedAt, messageId: message.messageId }]);
   }
 
   /** Resolves when every owed reply is sent (or given up) and nothing is left to send. */
   async settled(): Promise<void> {
     while (this.running) await this.running;
-    await this.outbox;
+    await this.outbox.idle;
   }
 
   /** Shutdown: cut the late-answer wait of the turn in flight short. */
@@ -123,7 +117,7 @@ export class Conversation {
       }
     } finally {
       this.running = undefined;
-      this.stopTyping();
+      this.outbox.stopTyping();
     }
   }
 
@@ -137,10 +131,10 @@ export class Conversation {
     let outcome: 'answer' | 'late_answer' | 'catalogue_answer' | 'fallback_only' | 'unavailable' = 'fallback_only';
     let reason: FallbackReason | undefined;
     try {
-      const history = await this.appendHistory(batch.map((w) => ({ role: 'user', content: w.prompt, at: w.message.receivedAt })));
+      const history = await this.memory.append(batch.map((w) => ({ role: 'user', content: w.prompt, at: w.message.receivedAt })));
       const reply = await context.responder.reply({
         conversationKey: this.key,
-        customer: { channel: this.channel.name, chatId: this.chatId, ...(batch[0]!.message.from.name && { name: batch[0]!.message.from.name }) },
+        customer: { channel: this.outbox.channel.name, chatId: this.chatId, ...(batch[0]!.message.from.name && { name: batch[0]!.message.from.name }) },
         history,
         signal: turn.signal,
         replyBy,
@@ -157,8 +151,8 @@ export class Conversation {
       context.metrics.modelLatency.labels({ outcome: 'ok' }).observe((context.now() - started) / 1000);
       outcome = batch.some((w) => w.fallbackSent) ? 'late_answer' : 'answer';
       for (const waiting of batch) waiting.done = true;
-      await this.send(reply.text, outcome, batch, { photos: reply.photos, modelLatencyMs: context.now() - started });
-      await this.appendHistory([{ role: 'assistant', content: reply.text, at: context.now() }]);
+      await this.outbox.send(reply.text, outcome, batch, { photos: reply.photos, modelLatencyMs: context.now() - started });
+      await this.memory.append([{ role: 'assistant', content: reply.text, at: context.now() }]);
     } catch (error) {
       if (turn.superseded) {
         outcome = 'catalogue_answer';
@@ -175,9 +169,9 @@ export class Conversation {
       // conversation to the next start: only otherwise is there nothing more to hope for.
       if (this.queue.length === 0 && !context.draining()) {
         outcome = 'unavailable';
-        void this.send(context.texts.unavailable, 'unavailable', []);
+        void this.outbox.send(context.texts.unavailable, 'unavailable', []);
       }
-      await this.outbox;
+      await this.outbox.idle;
     } finally {
       turn.dispose();
       this.turn = undefined;
@@ -200,7 +194,7 @@ export class Conversation {
       waiting.fallbackSent = true;
       clearTimeout(waiting.deadlineTimer);
     }
-    this.context.metrics.fallbacks.inc({ channel: this.channel.name, reason });
+    this.context.metrics.fallbacks.inc({ channel: this.outbox.channel.name, reason });
     const [only] = covered;
     const turn = this.turn;
     // Only a message that is its turn's sole question may be answered outright: anything
@@ -210,12 +204,12 @@ export class Conversation {
       if (quick) {
         only.done = true;
         turn.supersede();
-        void this.send(quick, 'catalogue_answer', covered);
-        void this.appendHistory([{ role: 'assistant', content: quick, at: this.context.now() }]);
+        void this.outbox.send(quick, 'catalogue_answer', covered);
+        void this.memory.append([{ role: 'assistant', content: quick, at: this.context.now() }]);
         return;
       }
     }
-    void this.send(this.context.texts.fallback, 'fallback', covered, { reason });
+    void this.outbox.send(this.context.texts.fallback, 'fallback', covered, { reason });
   }
 
   private quickAnswerOf(prompt: string): string | null {
@@ -227,124 +221,8 @@ export class Conversation {
     }
   }
 
-  /**
-   * Sends through the conversation's outbox so replies leave in the order they were decided,
-   * then shows "typing…" again if more is coming (a sent message clears the indicator).
-   */
-  private send(
-    text: string,
-    kind: ReplyKind,
-    covers: readonly Owed[],
-    detail: { photos?: readonly Photo[]; reason?: FallbackReason; modelLatencyMs?: number } = {},
-  ): Promise<void> {
-    const { metrics, logger, now } = this.context;
-    const channel = this.channel;
-    const sent = this.outbox.then(async () => {
-      for (const photo of detail.photos ?? []) await this.sendPhoto(channel, photo);
-      try {
-        await channel.sendText(this.chatId, text);
-        metrics.replies.inc({ channel: channel.name, kind });
-        this.observe({
-          channel: channel.name,
-          chatId: this.chatId,
-          kind,
-          text,
-          at: now(),
-          messageIds: covers.flatMap((owed) => (owed.messageId === undefined ? [] : [owed.messageId])),
-          ...(detail.reason && { reason: detail.reason }),
-          ...(detail.modelLatencyMs !== undefined && { modelLatencyMs: detail.modelLatencyMs }),
-        });
-      } catch (error) {
-        metrics.sendFailures.inc({ channel: channel.name });
-        logger.error({ err: error, conversation: this.logId, kind }, 'reply could not be delivered');
-      }
-      const at = now();
-      for (const owed of covers) {
-        if (owed.firstResponseAt !== undefined) continue;
-        owed.firstResponseAt = at;
-        metrics.firstResponse.observe({ channel: channel.name, kind }, (at - owed.receivedAt) / 1000);
-      }
-      if (this.owesAnswers()) this.typeNow();
-    });
-    this.outbox = sent;
-    return sent;
-  }
-
-  private observe(event: ReplyEvent): void {
-    try {
-      this.context.observer?.replySent?.(event);
-    } catch (error) {
-      this.context.logger.error({ err: error, conversation: this.logId }, 'reply observer failed');
-    }
-  }
-
-  /** A picture, or its link when the channel has no pictures or the platform refused it. */
-  private async sendPhoto(channel: Channel, photo: Photo): Promise<void> {
-    try {
-      if (channel.sendPhoto) {
-        await channel.sendPhoto(this.chatId, photo.url, photo.caption);
-        return;
-      }
-    } catch (error) {
-      this.context.logger.warn({ err: error, conversation: this.logId }, 'photo not sent; sending its link');
-    }
-    await channel.sendText(this.chatId, `${photo.caption}\n${photo.url}`).catch((error: unknown) => {
-      this.context.logger.error({ err: error, conversation: this.logId }, 'photo link could not be delivered');
-    });
-  }
-
-  /** Appends in call order, even when a quick answer and a turn write at the same time. */
-  private appendHistory(entries: ChatEntry[]): Promise<ChatEntry[]> {
-    const appended = this.historyWrites.then(() => this.writeHistory(entries));
-    this.historyWrites = appended.catch(() => undefined);
-    return appended;
-  }
-
-  private async writeHistory(entries: ChatEntry[]): Promise<ChatEntry[]> {
-    const { history: store, historyLimit, logger } = this.context;
-    if (!this.history) {
-      try {
-        this.history = await store.load(this.key);
-      } catch (error) {
-        logger.error({ err: error, conversation: this.logId }, 'conversation history unreadable; starting afresh');
-        this.history = [];
-      }
-    }
-    this.history = [...this.history, ...entries].slice(-historyLimit);
-    try {
-      await store.save(this.key, this.history);
-    } catch (error) {
-      logger.error({ err: error, conversation: this.logId }, 'conversation history not saved');
-    }
-    return this.history;
-  }
-
-  private restartTyping(message: IncomingMessage): void {
-    this.stopTyping();
-    this.typeNow();
-    this.context.metrics.typingDelay.observe(
-      { channel: this.channel.name },
-      Math.max(0, this.context.now() - message.receivedAt) / 1000,
-    );
-    this.typingTimer = setInterval(() => {
-      if (this.owesAnswers()) this.typeNow();
-    }, this.channel.typingRefreshMs ?? this.context.typingRefreshMs);
-  }
-
   private owesAnswers(): boolean {
     return this.queue.length > 0 || this.inTurn.some((waiting) => !waiting.done);
-  }
-
-  private typeNow(): void {
-    const channel = this.channel;
-    channel.sendTyping?.(this.chatId).catch((error: unknown) => {
-      this.context.logger.debug({ err: error, conversation: this.logId }, 'typing indicator not sent');
-    });
-  }
-
-  private stopTyping(): void {
-    clearInterval(this.typingTimer);
-    this.typingTimer = undefined;
   }
 
   private logTurn(
