@@ -235,3 +235,17 @@ describe('loadConfig: WhatsApp and the admin token', () => {
     expect(() => loadConfig({ ADMIN_TOKEN: 'secret' })).toThrow(/^ADMIN_TOKEN is not valid: put a long random secret of at least 16 characters/);
   });
 });
+
+describe('.env.example', () => {
+  it('is a valid configuration as it stands, documenting every variable the bot reads', async () => {
+    const { parseEnv } = await import('node:util');
+    const { readFileSync } = await import('node:fs');
+    const text = readFileSync(new URL('../.env.example', import.meta.url), 'utf8');
+    const env = parseEnv(text) as Record<string, string>;
+    expect(() => loadConfig(env)).not.toThrow();
+    const source = readFileSync(new URL('../src/config.ts', import.meta.url), 'utf8');
+    const read = [...source.matchAll(/^ {2}([A-Z][A-Z_]+): \{/gm)].map((match) => match[1]);
+    expect(read.length).toBeGreaterThan(10);
+    for (const name of read) expect(Object.keys(env)).toContain(name);
+  });
+});
