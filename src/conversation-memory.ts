@@ -3,13 +3,16 @@ import type { Logger } from './logger.js';
 import type { ChatEntry } from './responder.js';
 
 /**
- * One conversation's remembered history: loaded once, appended in call order (a quick
- * answer and a turn may write at the same time), saved after every change. A storage
- * failure is logged and the conversation goes on with what is in memory.
+ * One conversation's remembered history: loaded once, kept in memory, and saved in the
+ * background. The model call never waits for the disk: saves are coalesced (entries added
+ * while a save runs go out together in the next one), in order. A storage failure is logged
+ * and the conversation goes on with what is in memory.
  */
 export class ConversationMemory {
   private entries: ChatEntry[] | undefined;
-  private writes: Promise<unknown> = Promise.resolve();
+  private loading: Promise<ChatEntry[]> | undefined;
+  private saving: Promise<void> | undefined;
+  private dirty = false;
 
   constructor(
     private readonly key: string,
@@ -17,29 +20,43 @@ export class ConversationMemory {
     private readonly context: { readonly history: HistoryStore; readonly historyLimit: number; readonly logger: Logger },
   ) {}
 
-  /** Adds entries and resolves with the whole remembered history. */
-  append(entries: readonly ChatEntry[]): Promise<ChatEntry[]> {
-    const appended = this.writes.then(() => this.write(entries));
-    this.writes = appended.catch(() => undefined);
-    return appended;
+  /** Adds entries and resolves with the whole remembered history, without waiting for the save. */
+  async append(entries: readonly ChatEntry[]): Promise<ChatEntry[]> {
+    if (!this.entries) {
+      const loaded = await this.load();
+      this.entries ??= loaded; // another append may have resumed first: keep what it added
+    }
+    this.entries = [...this.entries, ...entries].slice(-this.context.historyLimit);
+    this.dirty = true;
+    this.saving ??= this.saveWhileDirty();
+    return this.entries;
   }
 
-  private async write(entries: readonly ChatEntry[]): Promise<ChatEntry[]> {
-    const { history, historyLimit, logger } = this.context;
-    if (!this.entries) {
-      try {
-        this.entries = await history.load(this.key);
-      } catch (error) {
-        logger.error({ err: error, conversation: this.logId }, 'conversation history unreadable; starting afresh');
-        this.entries = [];
-      }
-    }
-    this.entries = [...this.entries, ...entries].slice(-historyLimit);
+  /** Resolves once everything appended so far is on disk (or failed and was logged). */
+  async flushed(): Promise<void> {
+    while (this.saving) await this.saving;
+  }
+
+  private load(): Promise<ChatEntry[]> {
+    this.loading ??= this.context.history.load(this.key).catch((error: unknown) => {
+      this.context.logger.error({ err: error, conversation: this.logId }, 'conversation history unreadable; starting afresh');
+      return [];
+    });
+    return this.loading;
+  }
+
+  private async saveWhileDirty(): Promise<void> {
     try {
-      await history.save(this.key, this.entries);
-    } catch (error) {
-      logger.error({ err: error, conversation: this.logId }, 'conversation history not saved');
+      while (this.dirty && this.entries) {
+        this.dirty = false;
+        try {
+          await this.context.history.save(this.key, this.entries);
+        } catch (error) {
+          this.context.logger.error({ err: error, conversation: this.logId }, 'conversation history not saved');
+        }
+      }
+    } finally {
+      this.saving = undefined;
     }
-    return this.entries;
   }
 }

@@ -18,7 +18,27 @@ import {
   ZONE_COLUMNS,
   type SqlFile,
 } from './sql.js';
+import {
+  eventsArg,
+  statsArgs,
+  timelineArgs,
+  toConversationStats,
+  toRecentOrders,
+  toTimelines,
+  type ConversationEvent,
+  type ConversationStats,
+  type ConversationTimeline,
+  type RecentOrder,
+  type StatsQuery,
+  type TimelineQuery,
+} from './records.js';
 import type { DeliveryZone, OrderRequest, OrderStatus, PlacedOrder, Product, Store } from './types.js';
+
+/**
+ * PostgreSQL's default 128 MB of shared buffers cost a WASM process most of its memory
+ * (measured: 309 MB resident at rest); a shop's few thousand rows fit in 8 MB (159 MB).
+ */
+const SMALL_SHOP_SETTINGS = ['shared_buffers = 8MB', 'max_connections = 4', 'work_mem = 2MB'];
 
 /** Options of {@link createEmbeddedStore}. */
 export interface EmbeddedStoreOptions {
@@ -44,7 +64,7 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
   try {
     const path = inMemory ? 'memory://' : join(options.dataDir, 'pglite');
     if (!inMemory) await mkdir(path, { recursive: true });
-    db = await PGlite.create(path);
+    db = await PGlite.create(path, { postgresqlconf: SMALL_SHOP_SETTINGS });
   } catch (error) {
     throw new StoreError('store.open', { code: 'store_unavailable', cause: error });
   }
@@ -131,6 +151,45 @@ class EmbeddedStore implements Store {
     return this.run('orders.set_status', async () => {
       assertOrderId(orderId);
       await this.db.query('SELECT public.set_order_status($1::uuid, $2)', [orderId, status]);
+    });
+  }
+
+  listRecentOrders(limit = 20): Promise<RecentOrder[]> {
+    return this.run('orders.recent', async () => {
+      const { rows } = await this.db.query<{ result: unknown }>('SELECT public.recent_orders($1) AS result', [limit]);
+      return toRecentOrders('orders.recent', rows[0]?.result);
+    });
+  }
+
+  recordEvents(events: readonly ConversationEvent[]): Promise<void> {
+    return this.run('events.record', async () => {
+      if (events.length === 0) return;
+      await this.db.query('SELECT public.record_conversation_events($1::jsonb)', [JSON.stringify(eventsArg(events))]);
+    });
+  }
+
+  conversationStats(query: StatsQuery): Promise<ConversationStats> {
+    return this.run('events.stats', async () => {
+      const args = statsArgs(query);
+      const { rows } = await this.db.query<{ result: unknown }>('SELECT public.conversation_stats($1, $2, $3, $4) AS result', [
+        args.p_from,
+        args.p_to,
+        args.p_recovery_window_seconds,
+        args.p_now,
+      ]);
+      return toConversationStats('events.stats', rows[0]?.result);
+    });
+  }
+
+  listRecentConversations(query: TimelineQuery): Promise<ConversationTimeline[]> {
+    return this.run('events.recent', async () => {
+      const args = timelineArgs(query);
+      const { rows } = await this.db.query<{ result: unknown }>('SELECT public.recent_conversations($1, $2, $3) AS result', [
+        args.p_since,
+        args.p_limit,
+        args.p_events,
+      ]);
+      return toTimelines('events.recent', rows[0]?.result);
     });
   }
 
