@@ -1,6 +1,11 @@
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import type { Hono } from 'hono';
+import { guardAbuse } from './abuse/guard.js';
+import { openBlocklist, type Blocklist } from './abuse/blocklist.js';
+import { addDashboard } from './admin/dashboard.js';
+import { createHandoff, type Handoff } from './handoff/index.js';
+import { composeObservers, createDailySummary, createRecorder, type Recorder } from './records/index.js';
 import { DEFAULT_FALLBACK_MESSAGE, type Config } from './config.js';
 import { createDeliveries, type Delivery } from './deliveries.js';
 import { createFileQueue } from './durable-queue.js';
@@ -12,6 +17,7 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { createOpenAIResponder } from './openai-responder.js';
 import { shopSystemPrompt } from './prompt.js';
 import type { Responder } from './responder.js';
+import { limitConcurrency, withCircuitBreaker, withStoreTimeouts, type GuardedResponder } from './resilience/index.js';
 import { createCatalogue, type Catalogue } from './shop/catalogue.js';
 import { answerFromCatalogue, createCatalogueResponder } from './shop/catalogue-responder.js';
 import { loadShopConfig, type ShopConfig } from './shop/config.js';
@@ -35,6 +41,12 @@ export interface App {
   readonly http: Hono;
   readonly responder: Responder;
   readonly channels: readonly ChannelAdapter[];
+  /** Customers the owner blocked (`DATA_DIR/blocked.json`); their messages are ignored. */
+  readonly blocklist: Blocklist;
+  /** Writes every message and reply to the store (the dashboard's figures). */
+  readonly recorder: Recorder;
+  /** Conversations handed to a person of the shop. */
+  readonly handoff: Handoff;
   health(): HealthReport;
   /** Tells the owner on Telegram (durably, retried); the same key is told once. */
   notifyOwner(key: string, text: string): Promise<void>;
@@ -69,7 +81,9 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
   const shop = loadShopConfig(config.shopConfigPath ?? undefined);
   const fallback = config.fallbackMessage !== DEFAULT_FALLBACK_MESSAGE ? config.fallbackMessage : shop.fallbackMessage;
   const metrics = dependencies.metrics ?? createMetrics();
-  const store = dependencies.store ?? (await createStore(config, logger));
+  // A hung database fails fast instead of hanging replies, orders and health checks.
+  const store = withStoreTimeouts(dependencies.store ?? (await createStore(config, logger)), { timeoutMs: config.storeTimeoutMs });
+  const blocklist = await openBlocklist(join(config.dataDir, 'blocked.json'));
   const storeHealth = watchStore(store, logger, { intervalMs: dependencies.storeCheckIntervalMs });
   const catalogue = createCatalogue({ store, logger, cacheFile: join(config.dataDir, 'catalogue.json') });
   await catalogue.refresh();
@@ -84,6 +98,9 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
     if (config.ownerTelegramChatId) await deliveries.send(key, { channel: 'telegram', chatId: config.ownerTelegramChatId, text });
     else logger.info({ notice: key }, 'owner notice not sent: OWNER_TELEGRAM_CHAT_ID is not set');
   };
+  const recorder = createRecorder({ store, logger, spillFile: join(config.dataDir, 'records-waiting.json') });
+  const handoff = createHandoff({ dataDir: config.dataDir, notifyOwner: tellOwner, channelOf, logger, record: recorder.recordReply });
+  const dailySummary = createDailySummary({ store, notifyOwner: tellOwner, shopName: shop.name, logger });
   const orders = createOrderDesk({
     store,
     outbox: createFileQueue<OrderRequest>(join(config.dataDir, 'outbox', 'orders')),
@@ -105,7 +122,17 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
     },
   });
 
-  const responder = createResponder(config, shop, catalogue, orders);
+  const brain = createResponder(config, shop, catalogue, orders);
+  // Breaker outside, limiter inside: a paused model is refused before it takes a slot.
+  const model: GuardedResponder | undefined = config.openai
+    ? withCircuitBreaker(limitConcurrency(brain, { concurrency: config.modelConcurrency, registry: metrics.registry }), {
+        failureThreshold: config.modelBreakerFailures,
+        cooldownMs: config.modelBreakerCooldownMs,
+        registry: metrics.registry,
+        logger,
+      })
+    : undefined;
+  const responder = model ?? brain;
   const engine = createEngine({
     responder,
     history: createFileHistoryStore(join(config.dataDir, 'conversations')),
@@ -118,19 +145,30 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
       const snapshot = catalogue.snapshot();
       return snapshot ? answerFromCatalogue(text, snapshot, shop) : null;
     },
+    // The recorder first: a request for a person is recorded before the bot goes quiet.
+    observer: composeObservers([recorder.observer, handoff.observer], logger),
+    isHandedOff: handoff.isHandedOff,
   });
 
   let stopping = false;
-  const model: ComponentHealth = config.openai
-    ? { state: 'ready', detail: responder.description }
-    : { state: 'off', detail: 'OPENAI_API_KEY is not set: answering from the catalogue' };
+  const modelHealth = (): ComponentHealth =>
+    model?.status() ?? { state: 'off', detail: 'OPENAI_API_KEY is not set: answering from the catalogue' };
+  const receive = guardAbuse(engine.receive, {
+    logger,
+    blocklist,
+    maxMessages: config.customerMaxMessagesPerMinute,
+    windowMs: 60_000,
+    maxChars: config.customerMaxMessageChars,
+    registry: metrics.registry,
+  });
   const health = (): HealthReport => ({
     serving: !stopping && channels.some((channel) => channel.status().state === 'ready'),
     channels: Object.fromEntries(channels.map((channel) => [channel.name, channel.status()])),
-    model,
+    model: modelHealth(),
     store: storeHealth.status(),
   });
   const http = createHttpApp({ metrics, health });
+  addDashboard(http, { adminToken: config.adminToken, store, handoff, shopName: shop.name, logger });
 
   return {
     engine,
@@ -142,6 +180,9 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
     http,
     responder,
     channels,
+    blocklist,
+    recorder,
+    handoff,
     health,
     notifyOwner: tellOwner,
     async start() {
@@ -149,20 +190,26 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
       storeHealth.start(() => {
         void catalogue.refresh();
         void orders.flush();
+        void recorder.flush();
       });
       orders.start();
       deliveries.start();
-      for (const channel of channels) await channel.start(engine.receive);
+      await recorder.start();
+      dailySummary.start();
+      for (const channel of channels) await channel.start(receive);
     },
     async stop() {
       stopping = true;
       await Promise.allSettled(channels.map((channel) => channel.stop()));
       await engine.drain();
+      dailySummary.stop();
+      await recorder.stop();
       await Promise.allSettled(channels.map((channel) => channel.close?.()));
       catalogue.stop();
       storeHealth.stop();
       orders.stop();
       deliveries.stop();
+      model?.dispose();
       await store.close().catch(() => undefined);
     },
   };

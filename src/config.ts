@@ -14,6 +14,8 @@ export interface Config {
     readonly allowGroups: boolean;
     readonly browserRestartHours: number;
   } | null;
+  /** The web chat (always on): sites that may embed it with `widget.js`. */
+  readonly webChat: { readonly allowedOrigins: readonly string[] };
   /** Protects the owner's pages (`/admin`, the WhatsApp QR code); `null` keeps them closed. */
   readonly adminToken: string | null;
   /** Supabase in production; `null` means the embedded database in `dataDir`. */
@@ -24,6 +26,18 @@ export interface Config {
   readonly shopConfigPath: string | null;
   readonly replyDeadlineMs: number;
   readonly lateAnswerMs: number;
+  /** Model calls in flight at once; more turns wait their turn, round-robin by chat. */
+  readonly modelConcurrency: number;
+  /** Failed model attempts in a row that pause the model. */
+  readonly modelBreakerFailures: number;
+  /** How long the model stays paused before one turn probes it again. */
+  readonly modelBreakerCooldownMs: number;
+  /** The longest any database call may take before it counts as "database down". */
+  readonly storeTimeoutMs: number;
+  /** Messages one chat may send per minute; past that, one polite line, then silence for a minute. */
+  readonly customerMaxMessagesPerMinute: number;
+  /** Longer customer messages are refused with a request for a shorter one. */
+  readonly customerMaxMessageChars: number;
   readonly fallbackMessage: string;
   readonly dataDir: string;
   readonly httpPort: number;
@@ -59,6 +73,28 @@ const flag = z.preprocess(
   z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((value) => ['true', '1', 'yes'].includes(value)),
 );
 
+/** `https://www.mode-ivoire.ci` as browsers send it in `Origin`; a trailing slash is forgiven. */
+function toOrigin(text: string): string | undefined {
+  try {
+    const url = new URL(text);
+    const bare = url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password;
+    return /^https?:$/.test(url.protocol) && bare ? url.origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const originList = z.preprocess(
+  (value) => (value === undefined ? [] : String(value).split(',').map((item) => item.trim()).filter((item) => item !== '')),
+  z.array(
+    z.string().transform((item, context) => {
+      const origin = toOrigin(item);
+      if (origin === undefined) context.addIssue({ code: 'custom', message: `${item} is not an origin` });
+      return origin ?? item;
+    }),
+  ),
+);
+
 /** Each variable with the hint shown when it is wrong. */
 const variables = {
   TELEGRAM_BOT_TOKEN: {
@@ -86,6 +122,10 @@ const variables = {
     schema: wholeNumber(0, 0, 720),
     hint: 'a whole number of hours between 0 (never) and 720, e.g. 24',
   },
+  WEB_CHAT_ALLOWED_ORIGINS: {
+    schema: originList,
+    hint: 'the addresses of the sites that may show the chat, comma-separated, like https://www.mode-ivoire.ci,https://mode-ivoire.ci; leave it empty to serve the chat only at the bot\'s own address',
+  },
   ADMIN_TOKEN: {
     schema: optionalText.pipe(z.string().min(16).optional()),
     hint: 'a long random secret of at least 16 characters (e.g. the output of: openssl rand -hex 24)',
@@ -110,6 +150,30 @@ const variables = {
   LATE_ANSWER_MS: {
     schema: wholeNumber(45_000, 0, 600_000),
     hint: 'a whole number of milliseconds between 0 and 600000, e.g. 45000',
+  },
+  MODEL_CONCURRENCY: {
+    schema: wholeNumber(8, 1, 256),
+    hint: 'a whole number of model calls at once between 1 and 256, e.g. 8',
+  },
+  MODEL_BREAKER_FAILURES: {
+    schema: wholeNumber(5, 1, 100),
+    hint: 'a whole number of failed model attempts in a row between 1 and 100, e.g. 5',
+  },
+  MODEL_BREAKER_COOLDOWN_MS: {
+    schema: wholeNumber(30_000, 1000, 600_000),
+    hint: 'a whole number of milliseconds between 1000 and 600000, e.g. 30000',
+  },
+  STORE_TIMEOUT_MS: {
+    schema: wholeNumber(5000, 100, 60_000),
+    hint: 'a whole number of milliseconds between 100 and 60000, e.g. 5000',
+  },
+  CUSTOMER_MAX_MESSAGES_PER_MINUTE: {
+    schema: wholeNumber(20, 1, 1000),
+    hint: 'a whole number of messages between 1 and 1000, e.g. 20',
+  },
+  CUSTOMER_MAX_MESSAGE_CHARS: {
+    schema: wholeNumber(5000, 100, 100_000),
+    hint: 'a whole number of characters between 100 and 100000, e.g. 5000',
   },
   FALLBACK_MESSAGE: {
     schema: optionalText.pipe(z.string().max(500).optional()),
@@ -174,6 +238,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
           browserRestartHours: values.WHATSAPP_BROWSER_RESTART_HOURS,
         }
       : null,
+    webChat: { allowedOrigins: values.WEB_CHAT_ALLOWED_ORIGINS },
     adminToken: values.ADMIN_TOKEN ?? null,
     supabase:
       values.SUPABASE_URL && values.SUPABASE_SERVICE_ROLE_KEY
@@ -183,6 +248,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     shopConfigPath: values.SHOP_CONFIG ?? null,
     replyDeadlineMs: values.REPLY_DEADLINE_MS,
     lateAnswerMs: values.LATE_ANSWER_MS,
+    modelConcurrency: values.MODEL_CONCURRENCY,
+    modelBreakerFailures: values.MODEL_BREAKER_FAILURES,
+    modelBreakerCooldownMs: values.MODEL_BREAKER_COOLDOWN_MS,
+    storeTimeoutMs: values.STORE_TIMEOUT_MS,
+    customerMaxMessagesPerMinute: values.CUSTOMER_MAX_MESSAGES_PER_MINUTE,
+    customerMaxMessageChars: values.CUSTOMER_MAX_MESSAGE_CHARS,
     fallbackMessage: values.FALLBACK_MESSAGE ?? DEFAULT_FALLBACK_MESSAGE,
     dataDir: values.DATA_DIR ?? './data',
     httpPort: values.HTTP_PORT,

@@ -1,6 +1,6 @@
 import { pseudonym, type Logger } from './logger.js';
 import type { Metrics, ReplyKind } from './metrics.js';
-import type { FallbackReason, Responder } from './responder.js';
+import type { ChatEntry, FallbackReason, Responder } from './responder.js';
 import type { HistoryStore } from './history.js';
 import type { ReplyTexts } from './texts.js';
 import type { ConversationObserver } from './observer.js';
@@ -32,10 +32,19 @@ export interface ConversationContext {
   readonly draining: () => boolean;
 }
 
+/** How a message taken back from the journal at start-up differs from a new one. */
+export interface Resumed {
+  /** When it was taken back (epoch ms): its turn gets a full answer window from then. */
+  readonly resumedAt: number;
+  /** When its fallback went out before the restart, if it did: no second one. */
+  readonly fallbackAt?: number;
+}
+
 /** A customer message the bot owes an answer to. */
 interface Waiting extends Owed {
   readonly message: IncomingMessage;
   readonly prompt: string;
+  readonly resumedAt?: number;
   readonly deadlineTimer: ReturnType<typeof setTimeout>;
   fallbackSent: boolean;
   /** The turn covering it is over: answered, or given up. */
@@ -50,6 +59,11 @@ interface Waiting extends Owed {
 export class Conversation {
   private readonly queue: Waiting[] = [];
   private inTurn: Waiting[] = [];
+  /**
+   * Messages whose turn failed while the customer had already written again: the next turn
+   * sees them in the history, so its reply answers them too.
+   */
+  private carried: Waiting[] = [];
   private turn: Turn | undefined;
   private running: Promise<void> | undefined;
   private readonly outbox: ReplyOutbox;
@@ -73,8 +87,11 @@ export class Conversation {
     return this.queue.length === 0 && this.running === undefined;
   }
 
-  /** Takes a text message: typing at once, then an answer or the fallback by the deadline. */
-  receive(message: IncomingMessage, channel: Channel, prompt: string): void {
+  /**
+   * Takes a text message: typing at once, then an answer or the fallback by the deadline
+   * (counted from `receivedAt`, so a message taken back after a restart may get it at once).
+   */
+  receive(message: IncomingMessage, channel: Channel, prompt: string, resumed?: Resumed): void {
     this.outbox.channel = channel;
     const delay = Math.max(0, message.receivedAt + this.context.replyDeadlineMs - this.context.now());
     const waiting: Waiting = {
@@ -82,7 +99,9 @@ export class Conversation {
       prompt,
       receivedAt: message.receivedAt,
       messageId: message.messageId,
-      fallbackSent: false,
+      fallbackSent: resumed?.fallbackAt !== undefined,
+      ...(resumed && { resumedAt: resumed.resumedAt }),
+      ...(resumed?.fallbackAt !== undefined && { firstResponseAt: resumed.fallbackAt }),
       done: false,
       deadlineTimer: setTimeout(() => this.onDeadline(waiting), delay),
     };
@@ -91,10 +110,10 @@ export class Conversation {
     this.running ??= this.work();
   }
 
-  /** Sends a reply that needs no thinking (e.g. "I can only read text"), in order with the rest. */
-  replyAtOnce(message: IncomingMessage, channel: Channel, text: string, kind: ReplyKind): void {
+  /** Sends a reply that needs no thinking (e.g. "I can only read text") to `messages`, in order with the rest. */
+  replyAtOnce(messages: readonly IncomingMessage[], channel: Channel, text: string, kind: ReplyKind): void {
     this.outbox.channel = channel;
-    void this.outbox.send(text, kind, [{ receivedAt: message.receivedAt, messageId: message.messageId }]);
+    void this.outbox.send(text, kind, messages.map((message) => ({ receivedAt: message.receivedAt, messageId: message.messageId })));
   }
 
   /** Resolves when every owed reply is sent (or given up) and nothing is left to send. */
@@ -124,14 +143,16 @@ export class Conversation {
   private async runTurn(batch: Waiting[]): Promise<void> {
     const { context } = this;
     const replyBy = batch[0]!.message.receivedAt + context.replyDeadlineMs;
-    const giveUpAt = context.draining() ? replyBy : replyBy + context.lateAnswerMs;
+    // A message taken back after a restart is long past its deadline: it gets a fresh window.
+    const answerBy = Math.max(replyBy, ...batch.map((w) => (w.resumedAt ?? 0) + context.replyDeadlineMs));
+    const giveUpAt = context.draining() ? replyBy : answerBy + context.lateAnswerMs;
     const turn = new Turn(replyBy, giveUpAt, context.now);
     this.turn = turn;
     const started = context.now();
     let outcome: 'answer' | 'late_answer' | 'catalogue_answer' | 'fallback_only' | 'unavailable' = 'fallback_only';
     let reason: FallbackReason | undefined;
     try {
-      const history = await this.memory.append(batch.map((w) => ({ role: 'user', content: w.prompt, at: w.message.receivedAt })));
+      const history = await this.memory.append(await this.newEntries(batch));
       const reply = await context.responder.reply({
         conversationKey: this.key,
         customer: { channel: this.outbox.channel.name, chatId: this.chatId, ...(batch[0]!.message.from.name && { name: batch[0]!.message.from.name }) },
@@ -151,7 +172,8 @@ export class Conversation {
       context.metrics.modelLatency.labels({ outcome: 'ok' }).observe((context.now() - started) / 1000);
       outcome = batch.some((w) => w.fallbackSent) ? 'late_answer' : 'answer';
       for (const waiting of batch) waiting.done = true;
-      await this.outbox.send(reply.text, outcome, batch, { photos: reply.photos, modelLatencyMs: context.now() - started });
+      const answered = [...this.carried.splice(0), ...batch];
+      await this.outbox.send(reply.text, outcome, answered, { photos: reply.photos, modelLatencyMs: context.now() - started });
       await this.memory.append([{ role: 'assistant', content: reply.text, at: context.now() }]);
     } catch (error) {
       if (turn.superseded) {
@@ -169,7 +191,9 @@ export class Conversation {
       // conversation to the next start: only otherwise is there nothing more to hope for.
       if (this.queue.length === 0 && !context.draining()) {
         outcome = 'unavailable';
-        void this.outbox.send(context.texts.unavailable, 'unavailable', []);
+        void this.outbox.send(context.texts.unavailable, 'unavailable', [...this.carried.splice(0), ...batch]);
+      } else {
+        this.carried.push(...batch);
       }
       await this.outbox.idle;
     } finally {
@@ -199,7 +223,7 @@ export class Conversation {
     const turn = this.turn;
     // Only a message that is its turn's sole question may be answered outright: anything
     // else would leave an earlier question without its real answer.
-    if (covered.length === 1 && only && turn && this.inTurn.length === 1 && this.inTurn[0] === only) {
+    if (covered.length === 1 && only && turn && this.inTurn.length === 1 && this.inTurn[0] === only && this.carried.length === 0) {
       const quick = this.quickAnswerOf(only.prompt);
       if (quick) {
         only.done = true;
@@ -210,6 +234,17 @@ export class Conversation {
       }
     }
     void this.outbox.send(this.context.texts.fallback, 'fallback', covered, { reason });
+  }
+
+  /**
+   * The batch as history entries, less those already remembered: a message taken back after
+   * a restart may have reached the history before the crash.
+   */
+  private async newEntries(batch: readonly Waiting[]): Promise<ChatEntry[]> {
+    const entries = batch.map((w): ChatEntry => ({ role: 'user', content: w.prompt, at: w.message.receivedAt }));
+    if (batch.every((w) => w.resumedAt === undefined)) return entries;
+    const known = await this.memory.append([]);
+    return entries.filter((entry) => !known.some((k) => k.role === 'user' && k.at === entry.at && k.content === entry.content));
   }
 
   private quickAnswerOf(prompt: string): string | null {

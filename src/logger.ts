@@ -7,6 +7,7 @@ const secretPatterns: readonly RegExp[] = [
   /(?<!\d)\d{6,12}:[A-Za-z0-9_-]{30,}/g, // Telegram bot tokens (also inside URLs: /bot<token>/)
   /\bsk-[A-Za-z0-9_-]{8,}\b/g, // OpenAI-style API keys
   /\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\b/g, // JWTs (Supabase keys)
+  /\bsb_(?:secret|publishable)_[A-Za-z0-9_-]{10,}/g, // Supabase's newer API keys
   /(?<![\w/])\+?\d(?:[ .-]?\d){7,14}(?![\w/])/g, // phone numbers, with or without separators
 ];
 

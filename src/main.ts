@@ -1,10 +1,12 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { createTelegramChannel } from '../channels/telegram/index.js';
+import { createWebChannel } from '../channels/web/index.js';
 import type { WhatsAppChannel } from '../channels/whatsapp/index.js';
 import { addWhatsAppQrPage, printQrInTerminal } from './admin/whatsapp-qr.js';
 import { createApp, type App } from './app.js';
 import { ConfigError, loadConfig, loadDotEnv, type Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
+import { loadShopConfig } from './shop/config.js';
 import type { ChannelAdapter } from './types.js';
 
 /**
@@ -24,7 +26,13 @@ async function main(): Promise<void> {
 
   const logger = createLogger({ level: config.logLevel });
   keepRunningOnStrayErrors(logger);
-  const channels: ChannelAdapter[] = [];
+  // The web chat needs no account or token: a fresh install always has a channel to talk on.
+  const web = createWebChannel({
+    logger,
+    shopName: loadShopConfig(config.shopConfigPath ?? undefined).name,
+    allowedOrigins: config.webChat.allowedOrigins,
+  });
+  const channels: ChannelAdapter[] = [web];
   if (config.telegram) {
     channels.push(
       createTelegramChannel({
@@ -64,6 +72,7 @@ async function main(): Promise<void> {
 
   app = await createApp({ config, logger, channels });
   const running = app;
+  web.routes(running.http);
   if (whatsapp) {
     const channel = whatsapp;
     addWhatsAppQrPage(running.http, { adminToken: config.adminToken, qr: () => channel.qr(), status: () => channel.status() });
@@ -80,8 +89,9 @@ async function main(): Promise<void> {
       shop: running.shop.name,
       http: `http://localhost:${port}`,
     },
-    `akwaba is running for ${running.shop.name}: ${channels.map((channel) => channel.name).join(', ') || 'no channel yet (set TELEGRAM_BOT_TOKEN)'}; model ${running.responder.description}; ${running.store.kind} database`,
+    `akwaba is running for ${running.shop.name}: ${channels.map((channel) => channel.name).join(', ')}; model ${running.responder.description}; ${running.store.kind} database`,
   );
+  logger.info({ url: `http://localhost:${port}` }, `Ouvrez http://localhost:${port} pour discuter avec la boutique`);
 
   let shuttingDown = false;
   const shutdown = async (signal: string) => {

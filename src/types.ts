@@ -61,8 +61,13 @@ export interface Channel {
   sendPhoto?(chatId: string, photoUrl: string, caption: string, options?: SendOptions): Promise<void>;
 }
 
-/** Called by a channel for every customer message; it never throws and never blocks. */
-export type MessageHandler = (message: IncomingMessage, channel: Channel) => void;
+/**
+ * Called by a channel for every customer message; it never throws, never rejects, and never
+ * waits for the answer. A returned promise resolves once the message is durably taken (written
+ * to the journal): a channel that can, acknowledges the message to its platform only then
+ * (Telegram: the next `getUpdates` offset, or the webhook's 200). Other channels may ignore it.
+ */
+export type MessageHandler = (message: IncomingMessage, channel: Channel) => void | Promise<void>;
 
 /** A channel that also receives: it starts listening with a handler and stops on demand. */
 export interface ChannelAdapter extends Channel {

@@ -1,12 +1,15 @@
 import { Bot, GrammyError, type Transformer } from 'grammy';
 import { autoRetry } from '@grammyjs/auto-retry';
+import type { Hono } from 'hono';
 import type { Logger } from '../../src/logger.js';
 import type { ChannelAdapter, ChannelStatus, MessageHandler, SendOptions } from '../../src/types.js';
 import { sleep } from '../../src/timing.js';
 import { parseTelegramUpdate } from './parse.js';
 import { splitText } from './split.js';
+import { createWebhookRoute } from './webhook.js';
 
 export { parseTelegramUpdate } from './parse.js';
+export { SECRET_HEADER } from './webhook.js';
 
 /** How to reach Telegram. */
 export interface TelegramChannelOptions {
@@ -21,7 +24,30 @@ export interface TelegramChannelOptions {
   readonly pollingTimeoutSeconds?: number;
   /** How long to wait before trying again when Telegram cannot be reached. Default 5000. */
   readonly restartDelayMs?: number;
+  /**
+   * Receive by webhook instead of long polling: Telegram POSTs updates to `url` (HTTPS, behind
+   * the owner's reverse proxy), which must reach {@link TelegramChannel.routes} at the same path.
+   */
+  readonly webhook?: TelegramWebhookOptions;
 }
+
+/** Webhook mode. */
+export interface TelegramWebhookOptions {
+  /** The public URL registered with `setWebhook`, e.g. `https://shop.example/telegram/<secret-path>`. */
+  readonly url: string;
+  /** Sent by Telegram in `X-Telegram-Bot-Api-Secret-Token`; any request without it is refused (401). */
+  readonly secret: string;
+  /** The longest a webhook request is held while its update is journalled. Default 5000. */
+  readonly timeoutMs?: number;
+}
+
+/** The Telegram channel; in webhook mode its route goes on the bot's HTTP app. */
+export interface TelegramChannel extends ChannelAdapter {
+  /** Adds the webhook route (webhook mode only; nothing otherwise). */
+  routes(app: Hono): void;
+}
+
+const ALLOWED_UPDATES = ['message'] as const;
 
 const MESSAGE_LIMIT = 4096;
 /** grammY types its signal with the `abort-controller` polyfill's type; Node's own is the same at run time. */
@@ -30,16 +56,21 @@ const signalOf = (options: SendOptions | undefined) => options?.signal as Grammy
 const CAPTION_LIMIT = 1024;
 
 /**
- * The Telegram channel, on grammY with long polling. Each update is parsed and handed to the
- * core without waiting for the answer, so one slow reply never holds up other customers.
- * Telegram's own 429s are retried (`@grammyjs/auto-retry`), except for typing indicators,
- * which are worthless late.
+ * The Telegram channel, on grammY, by long polling or by webhook. Each update is parsed and
+ * handed to the core, which journals it; the update is acknowledged to Telegram (the next
+ * `getUpdates` offset, or the webhook's 200) only once that write is done, never after the
+ * answer, so one slow reply never holds up other customers. Telegram's own 429s are retried
+ * (`@grammyjs/auto-retry`), except for typing indicators, which are worthless late.
  *
  * @example
  * const telegram = createTelegramChannel({ token, logger });
  * await telegram.start(engine.receive);
+ * @example
+ * const telegram = createTelegramChannel({ token, logger, webhook: { url, secret } });
+ * telegram.routes(app.http);
+ * await telegram.start(engine.receive);
  */
-export function createTelegramChannel(options: TelegramChannelOptions): ChannelAdapter {
+export function createTelegramChannel(options: TelegramChannelOptions): TelegramChannel {
   const { logger } = options;
   const log = logger.child({ channel: 'telegram' });
   const bot = new Bot(options.token, {
@@ -52,11 +83,24 @@ export function createTelegramChannel(options: TelegramChannelOptions): ChannelA
 
   let state: ChannelStatus = { state: 'stopped' };
   let stopping = false;
-  let polling: Promise<void> | undefined;
+  let running: Promise<void> | undefined;
+  let onMessage: MessageHandler | undefined;
+  /** Webhook requests whose update is being taken: `stop()` lets them finish. */
+  const inFlight = new Set<Promise<void>>();
+
+  bot.use(async (ctx) => {
+    const message = parseTelegramUpdate(ctx.update, {
+      allowGroups: options.allowGroups,
+      bot: { id: ctx.me.id, username: ctx.me.username },
+    });
+    // Awaited: grammY confirms the update (next offset, or the webhook's 200) only after this.
+    if (message) await onMessage?.(message, channel);
+  });
+  bot.catch((error) => log.error({ err: error.error, updateId: error.ctx.update.update_id }, 'update not handled'));
 
   const chatIdOf = (chatId: string): number | string => (/^-?\d+$/.test(chatId) ? Number(chatId) : chatId);
 
-  const channel: ChannelAdapter = {
+  const channel: TelegramChannel = {
     name: 'telegram',
 
     async sendText(chatId: string, text: string, sendOptions?: SendOptions) {
@@ -74,24 +118,37 @@ export function createTelegramChannel(options: TelegramChannelOptions): ChannelA
       await bot.api.sendPhoto(chatIdOf(chatId), photoUrl, { caption: short }, signalOf(sendOptions));
     },
 
-    async start(onMessage: MessageHandler) {
+    routes(app: Hono) {
+      const { webhook } = options;
+      if (!webhook) return;
+      const route = createWebhookRoute({
+        secret: webhook.secret,
+        timeoutMs: webhook.timeoutMs ?? 5000,
+        accepting: () => !stopping && onMessage !== undefined && bot.isInited(),
+        handleUpdate: (update) => {
+          const taken = bot.handleUpdate(update);
+          inFlight.add(taken);
+          void taken.catch(() => undefined).finally(() => inFlight.delete(taken));
+          return taken;
+        },
+        onError: (error, update) => log.error({ err: error, updateId: update.update_id }, 'update not handled'),
+      });
+      app.post(new URL(webhook.url).pathname, route);
+    },
+
+    async start(handler: MessageHandler) {
+      onMessage = handler;
       stopping = false;
       state = { state: 'starting' };
-      bot.use((ctx) => {
-        const message = parseTelegramUpdate(ctx.update, {
-          allowGroups: options.allowGroups,
-          bot: { id: ctx.me.id, username: ctx.me.username },
-        });
-        if (message) onMessage(message, channel);
-      });
-      bot.catch((error) => log.error({ err: error.error, updateId: error.ctx.update.update_id }, 'update not handled'));
-      polling = keepPolling();
+      running = options.webhook ? keepWebhookSet(options.webhook) : keepPolling();
     },
 
     async stop() {
+      // The webhook stays registered: Telegram keeps the updates until the next start.
       stopping = true;
       if (bot.isRunning()) await bot.stop();
-      await polling;
+      await running;
+      await Promise.allSettled(inFlight);
       state = { state: 'stopped' };
     },
 
@@ -106,7 +163,7 @@ export function createTelegramChannel(options: TelegramChannelOptions): ChannelA
         await new Promise<void>((resolve, reject) => {
           bot
             .start({
-              allowed_updates: ['message'],
+              allowed_updates: [...ALLOWED_UPDATES],
               timeout: options.pollingTimeoutSeconds ?? 30,
               onStart: (me) => {
                 state = { state: 'ready', detail: `@${me.username}` };
@@ -119,8 +176,7 @@ export function createTelegramChannel(options: TelegramChannelOptions): ChannelA
         return;
       } catch (error) {
         if (stopping) return;
-        const unauthorized = error instanceof GrammyError && error.error_code === 401;
-        const detail = unauthorized ? 'Telegram refused the bot token (401): check TELEGRAM_BOT_TOKEN' : describe(error);
+        const detail = failureDetail(error);
         state = { state: 'degraded', detail };
         log.error({ err: error }, `telegram: cannot start polling, retrying: ${detail}`);
         await sleep(options.restartDelayMs ?? 5000).catch(() => undefined);
@@ -128,7 +184,31 @@ export function createTelegramChannel(options: TelegramChannelOptions): ChannelA
     }
   }
 
+  /** Registers the webhook (again at every start: the URL or secret may have changed); retries until it holds. */
+  async function keepWebhookSet(webhook: TelegramWebhookOptions): Promise<void> {
+    while (!stopping) {
+      try {
+        await bot.init();
+        await bot.api.setWebhook(webhook.url, { secret_token: webhook.secret, allowed_updates: [...ALLOWED_UPDATES] });
+        state = { state: 'ready', detail: `@${bot.botInfo.username} by webhook` };
+        log.info({ bot: bot.botInfo.username, path: new URL(webhook.url).pathname }, 'telegram: webhook set, taking updates');
+        return;
+      } catch (error) {
+        if (stopping) return;
+        const detail = failureDetail(error);
+        state = { state: 'degraded', detail };
+        log.error({ err: error }, `telegram: cannot set the webhook, retrying: ${detail}`);
+        await sleep(options.restartDelayMs ?? 5000).catch(() => undefined);
+      }
+    }
+  }
+
   return channel;
+}
+
+function failureDetail(error: unknown): string {
+  const unauthorized = error instanceof GrammyError && error.error_code === 401;
+  return unauthorized ? 'Telegram refused the bot token (401): check TELEGRAM_BOT_TOKEN' : describe(error);
 }
 
 function describe(error: unknown): string {

@@ -15,7 +15,7 @@ export function requireAdmin(adminToken: string | null): MiddlewareHandler {
     const bearer = c.req.header('authorization')?.match(/^Bearer (.+)$/)?.[1];
     const cookie = c.req.header('cookie')?.match(/(?:^|;\s*)akwaba_admin=([^;]+)/)?.[1];
     const query = c.req.query('token');
-    const given = bearer ?? query ?? (cookie ? decodeURIComponent(cookie) : undefined);
+    const given = bearer ?? query ?? (cookie ? decodeCookie(cookie) : undefined);
     if (!given || !timingSafeEqual(digest(given), expected)) return c.text('Accès refusé : jeton invalide.', 401);
     if (query) {
       c.header('set-cookie', `akwaba_admin=${encodeURIComponent(query)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=2592000`);
@@ -23,6 +23,15 @@ export function requireAdmin(adminToken: string | null): MiddlewareHandler {
     await next();
     return undefined;
   };
+}
+
+/** A cookie value that is not valid percent-encoding is no token (rather than a 500). */
+function decodeCookie(value: string): string | undefined {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
 }
 
 // Hashing first gives equal-length buffers, so timingSafeEqual never leaks the token's length.

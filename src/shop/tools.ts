@@ -13,6 +13,9 @@ export interface CatalogueView {
   snapshot(): { readonly products: readonly Product[]; readonly zones: readonly DeliveryZone[] } | undefined;
 }
 
+/** Pieces one order may hold, all lines together: more is a wholesale deal for a person to handle. */
+export const MAX_PIECES_PER_ORDER = 20;
+
 const unavailable = { error: 'catalogue indisponible pour le moment : ne donne aucun prix, propose de réessayer' };
 
 /** What the model sees of a product: everything it may tell, nothing it should invent. */
@@ -118,11 +121,15 @@ export function createShopTools(options: { catalogue: CatalogueView; orders: Ord
             z.object({
               product: z.string().min(1).max(200).describe("id ou nom de l'article"),
               size: z.string().max(10).default(''),
-              quantity: z.number().int().min(1).max(20).default(1),
+              quantity: z.number().int().min(1).max(MAX_PIECES_PER_ORDER).default(1),
             }),
           )
           .min(1)
-          .max(20),
+          .max(MAX_PIECES_PER_ORDER)
+          // A model talked into it must not reserve a whole stock in one order.
+          .refine((items) => items.reduce((sum, item) => sum + item.quantity, 0) <= MAX_PIECES_PER_ORDER, {
+            message: `au plus ${MAX_PIECES_PER_ORDER} articles par commande : pour plus, propose qu'une personne de la boutique rappelle le client`,
+          }),
       }),
       async run(args, context) {
         const phone = normalizePhone(args.phone, shop.country);

@@ -32,6 +32,10 @@ export function unavailableStore(cause: unknown): Store {
     listZones: fail('zones.list'),
     placeOrder: fail('orders.place'),
     setOrderStatus: fail('orders.status'),
+    listRecentOrders: fail('orders.recent'),
+    recordEvents: fail('events.record'),
+    conversationStats: fail('events.stats'),
+    listRecentConversations: fail('events.recent'),
     ping: fail('store.ping'),
     close: async () => undefined,
   };

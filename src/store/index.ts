@@ -14,3 +14,4 @@ export {
 } from './errors.js';
 export { createSupabaseStore, type SupabaseStoreOptions } from './supabase.js';
 export * from './types.js';
+export type * from './records.js';

@@ -13,6 +13,15 @@ import {
   toZones,
   ZONE_COLUMNS,
 } from './sql.js';
+import {
+  eventsArg,
+  statsArgs,
+  timelineArgs,
+  toConversationStats,
+  toRecentOrders,
+  toTimelines,
+  type ConversationEvent,
+} from './records.js';
 import type { DeliveryZone, OrderRequest, OrderStatus, PlacedOrder, Product, Store } from './types.js';
 
 /** Options of {@link createSupabaseStore}. */
@@ -118,6 +127,36 @@ export function createSupabaseStore(options: SupabaseStoreOptions): Store {
         () => undefined,
       );
     },
+
+    listRecentOrders: (limit = 20) =>
+      run(
+        'orders.recent',
+        () => client.rpc('recent_orders', { p_limit: limit }).retry(false),
+        (data) => toRecentOrders('orders.recent', data),
+      ),
+
+    recordEvents: async (events: readonly ConversationEvent[]): Promise<void> => {
+      if (events.length === 0) return;
+      await run(
+        'events.record',
+        () => client.rpc('record_conversation_events', { p_events: eventsArg(events) }).retry(false),
+        () => undefined,
+      );
+    },
+
+    conversationStats: (query) =>
+      run(
+        'events.stats',
+        () => client.rpc('conversation_stats', statsArgs(query)).retry(false),
+        (data) => toConversationStats('events.stats', data),
+      ),
+
+    listRecentConversations: (query) =>
+      run(
+        'events.recent',
+        () => client.rpc('recent_conversations', timelineArgs(query)).retry(false),
+        (data) => toTimelines('events.recent', data),
+      ),
 
     ping: (): Promise<void> =>
       run(

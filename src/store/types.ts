@@ -1,3 +1,12 @@
+import type {
+  ConversationEvent,
+  ConversationStats,
+  ConversationTimeline,
+  RecentOrder,
+  StatsQuery,
+  TimelineQuery,
+} from './records.js';
+
 /**
  * The shop's data, as the rest of akwaba sees it: camelCase, amounts in FCFA (integers),
  * whichever database is behind the {@link Store}.
@@ -109,6 +118,14 @@ export interface Store {
   placeOrder(request: OrderRequest): Promise<PlacedOrder>;
   /** Moves an order along; cancelling restocks its items. */
   setOrderStatus(orderId: string, status: OrderStatus): Promise<void>;
+  /** The latest orders, newest first, with the chat each came from (`limit` default 20, at most 200). */
+  listRecentOrders(limit?: number): Promise<RecentOrder[]>;
+  /** Records conversation events; an event already recorded (same id) is skipped. At most 1000 per call. */
+  recordEvents(events: readonly ConversationEvent[]): Promise<void>;
+  /** The dashboard's figures per day and channel over a period (see `records.ts` for the definitions). */
+  conversationStats(query: StatsQuery): Promise<ConversationStats>;
+  /** The most recently active conversations with their latest events. */
+  listRecentConversations(query: TimelineQuery): Promise<ConversationTimeline[]>;
   /** Resolves when the database answers; for health checks. */
   ping(): Promise<void>;
   /** Releases the database; further calls fail with `store_unavailable`. */

@@ -36,6 +36,10 @@ export function switchable(real: Store): SwitchableStore {
     listZones: guard('zones.list', () => real.listZones()),
     placeOrder: guard('orders.place', (request) => real.placeOrder(request)),
     setOrderStatus: guard('orders.status', (id, status) => real.setOrderStatus(id, status)),
+    listRecentOrders: guard('orders.recent', (limit) => real.listRecentOrders(limit)),
+    recordEvents: guard('events.record', (events) => real.recordEvents(events)),
+    conversationStats: guard('events.stats', (query) => real.conversationStats(query)),
+    listRecentConversations: guard('events.recent', (query) => real.listRecentConversations(query)),
     ping: guard('store.ping', () => real.ping()),
     close: () => real.close(),
   };

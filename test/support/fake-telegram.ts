@@ -14,6 +14,21 @@ export interface TelegramCall {
   status?: number;
 }
 
+/** What `setWebhook` registered. */
+export interface FakeWebhook {
+  readonly url: string;
+  readonly secretToken?: string;
+  readonly allowedUpdates?: readonly string[];
+}
+
+/** One POST the fake made to the bot's webhook. */
+export interface WebhookDelivery {
+  readonly updateId: number;
+  /** HTTP status of the bot's answer; 0 when the connection failed. */
+  readonly status: number;
+  readonly at: number;
+}
+
 /** A one-shot failure injected with {@link FakeTelegram.failNext}. */
 export type TelegramFailure =
   | { status: 429; retryAfter: number }
@@ -42,8 +57,23 @@ export interface FakeTelegram {
   failNext(method: string, failure: TelegramFailure): void;
   /** Delays every answer to `method` by `ms` (0 to reset). */
   setLatency(method: string, ms: number): void;
-  /** Updates not yet acknowledged through an `offset`. */
+  /** Updates not yet acknowledged through an `offset` (or, with a webhook, by a 2xx). */
   pendingUpdates(): number;
+  /**
+   * The webhook `setWebhook` registered, `undefined` when none (or after `deleteWebhook`).
+   * While one is set, queued updates are POSTed to it one at a time, in order, with its secret
+   * in `X-Telegram-Bot-Api-Secret-Token`, and retried until the bot answers 2xx, like Telegram.
+   */
+  readonly webhook: FakeWebhook | undefined;
+  /** Every webhook POST, in order. */
+  readonly webhookDeliveries: readonly WebhookDelivery[];
+  /** Sends webhook POSTs to this origin (e.g. `http://127.0.0.1:3000`), keeping the registered path: the owner's reverse proxy. */
+  routeWebhookTo(origin: string): void;
+  /**
+   * POSTs one update to the registered webhook now, as Telegram does, with the registered
+   * secret (or `secretToken`; `null` sends no header), outside the delivery queue; resolves with the status.
+   */
+  postToWebhook(update: Update, options?: { secretToken?: string | null }): Promise<number>;
   /** Ends held long polls, drops all sockets and stops listening. */
   close(): Promise<void>;
 }
@@ -86,7 +116,13 @@ export async function startFakeTelegram(options: { token?: string } = {}): Promi
   let nextUpdateId = 1;
   let nextMessageId = 1;
   let confirmedOffset = 0;
-  let webhookUrl = '';
+  let webhook: FakeWebhook | undefined;
+  let webhookOrigin: string | undefined;
+  const webhookDeliveries: WebhookDelivery[] = [];
+  const webhookRetryMs = 100;
+  let delivering = false;
+  let closing = false;
+  const deliveryAborts = new Set<AbortController>();
   let commands: unknown = [];
 
   const sendMessageLike = (params: Record<string, unknown>, content: Partial<Message>): Result => {
@@ -98,7 +134,7 @@ export async function startFakeTelegram(options: { token?: string } = {}): Promi
   };
 
   function getUpdates(params: Record<string, unknown>, res: ServerResponse): Promise<Result> {
-    if (webhookUrl) {
+    if (webhook) {
       return Promise.resolve(fail(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"));
     }
     const offset = Number(params.offset ?? 0);
@@ -161,15 +197,28 @@ export async function startFakeTelegram(options: { token?: string } = {}): Promi
       }
       case 'sendchataction':
         return params.chat_id === undefined ? badRequest('chat_id is empty') : ok(true);
-      case 'setwebhook':
-        webhookUrl = typeof params.url === 'string' ? params.url : '';
+      case 'setwebhook': {
+        const url = typeof params.url === 'string' ? params.url : '';
+        if (url === '') {
+          webhook = undefined;
+          return ok(true);
+        }
+        if (!/^https?:\/\//.test(url)) return badRequest('bad webhook: An HTTPS URL must be provided for webhook');
+        const allowed = typeof params.allowed_updates === 'string' ? JSON.parse(params.allowed_updates) : params.allowed_updates;
+        webhook = {
+          url,
+          ...(typeof params.secret_token === 'string' && { secretToken: params.secret_token }),
+          ...(Array.isArray(allowed) && { allowedUpdates: allowed.map(String) }),
+        };
+        void deliverQueued();
         return ok(true);
+      }
       case 'deletewebhook':
-        webhookUrl = '';
+        webhook = undefined;
         if (params.drop_pending_updates === true || params.drop_pending_updates === 'true') updates.length = 0;
         return ok(true);
       case 'getwebhookinfo':
-        return ok({ url: webhookUrl, has_custom_certificate: false, pending_update_count: updates.length });
+        return ok({ url: webhook?.url ?? '', has_custom_certificate: false, pending_update_count: updates.length });
       case 'setmycommands':
         commands = params.commands;
         return ok(true);
@@ -216,7 +265,56 @@ export async function startFakeTelegram(options: { token?: string } = {}): Promi
     nextUpdateId = Math.max(nextUpdateId, full.update_id + 1);
     updates.push(full);
     for (const poll of polls) poll.wake();
+    void deliverQueued();
     return full;
+  }
+
+  function webhookTarget(url: string): string {
+    if (!webhookOrigin) return url;
+    const { pathname, search } = new URL(url);
+    return `${webhookOrigin}${pathname}${search}`;
+  }
+
+  async function post(update: Update, secretToken: string | null | undefined): Promise<number> {
+    if (!webhook) throw new Error('fake-telegram: no webhook is set');
+    const abort = new AbortController();
+    deliveryAborts.add(abort);
+    let status = 0;
+    try {
+      const response = await fetch(webhookTarget(webhook.url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(secretToken != null && { 'X-Telegram-Bot-Api-Secret-Token': secretToken }) },
+        body: JSON.stringify(update),
+        signal: abort.signal,
+      });
+      status = response.status;
+      await response.arrayBuffer();
+    } catch {
+      status = 0;
+    } finally {
+      deliveryAborts.delete(abort);
+    }
+    webhookDeliveries.push({ updateId: update.update_id, status, at: Date.now() });
+    return status;
+  }
+
+  /** Like Telegram: one update at a time, in order, retried until the bot answers 2xx. */
+  async function deliverQueued(): Promise<void> {
+    if (delivering) return;
+    delivering = true;
+    try {
+      while (webhook && !closing && updates.length > 0) {
+        const update = updates[0]!;
+        const status = await post(update, webhook.secretToken);
+        if (status >= 200 && status < 300) {
+          if (updates[0] === update) updates.shift();
+        } else if (!closing) {
+          await new Promise((resolve) => setTimeout(resolve, webhookRetryMs));
+        }
+      }
+    } finally {
+      delivering = false;
+    }
   }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -278,11 +376,24 @@ export async function startFakeTelegram(options: { token?: string } = {}): Promi
       latency.set(method.toLowerCase(), ms);
     },
     pendingUpdates: () => updates.length,
+    get webhook() {
+      return webhook;
+    },
+    webhookDeliveries,
+    routeWebhookTo(origin) {
+      webhookOrigin = origin.replace(/\/+$/, '');
+      void deliverQueued();
+    },
+    postToWebhook(update, options = {}) {
+      return post(update, options.secretToken === undefined ? webhook?.secretToken : options.secretToken);
+    },
     async close() {
+      closing = true;
+      for (const abort of deliveryAborts) abort.abort();
       for (const poll of polls) poll.end();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
-      await closed;
+      await stopped;
     },
   };
 }

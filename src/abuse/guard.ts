@@ -1,0 +1,120 @@
+import { Counter, type Registry } from 'prom-client';
+import { pseudonym, type Logger } from '../logger.js';
+import type { Channel, IncomingMessage, MessageHandler } from '../types.js';
+import type { Blocklist } from './blocklist.js';
+import { createRateLimit, type RateVerdict } from './rate-limit.js';
+
+/** What the guard says to a customer it holds back. */
+export interface AbuseTexts {
+  /** Sent once when a customer goes over the message rate; silence follows until the window passes. */
+  readonly tooFast: string;
+  /** Sent for a message over `maxChars` (it is not handed to the bot). */
+  readonly tooLong: string;
+}
+
+/** The default French texts. */
+export const FRENCH_ABUSE_TEXTS: AbuseTexts = {
+  tooFast: 'Vous écrivez très vite 🙂 Je vous réponds dans un instant, merci de patienter.',
+  tooLong: 'Votre message est très long 🙂 Pouvez-vous me l’écrire en quelques lignes ? Je vous réponds tout de suite.',
+};
+
+/** Options of {@link guardAbuse}. */
+export interface AbuseGuardOptions {
+  readonly logger: Logger;
+  /** Chats the owner blocked: their messages are dropped without a word. */
+  readonly blocklist?: Pick<Blocklist, 'isBlocked'>;
+  /** Messages one chat may send per window (`CUSTOMER_MAX_MESSAGES_PER_MINUTE`). Default 20. */
+  readonly maxMessages?: number;
+  /** The window, in ms. Default 60 000. */
+  readonly windowMs?: number;
+  /** Longest message handed to the bot, in characters (`CUSTOMER_MAX_MESSAGE_CHARS`). Default 5000. */
+  readonly maxChars?: number;
+  readonly texts?: Partial<AbuseTexts>;
+  /** Where `akwaba_messages_refused_total{channel,reason}` goes. */
+  readonly registry?: Registry;
+  readonly now?: () => number;
+}
+
+/** Why a message was not handed on. */
+export type RefusalReason = 'blocked' | 'too_fast' | 'too_long';
+
+const refusalCounters = new WeakMap<Registry, Counter<'channel' | 'reason'>>();
+
+function refusalCounter(registry: Registry): Counter<'channel' | 'reason'> {
+  let counter = refusalCounters.get(registry);
+  if (!counter) {
+    counter = new Counter({
+      name: 'akwaba_messages_refused_total',
+      help: 'Customer messages not handed to the bot: blocked chat, too many messages, or too long.',
+      labelNames: ['channel', 'reason'],
+      registers: [registry],
+    });
+    refusalCounters.set(registry, counter);
+  }
+  return counter;
+}
+
+/**
+ * Puts limits in front of a message handler (the engine's `receive`), per chat: a blocked
+ * chat is ignored; a chat sending more than `maxMessages` per `windowMs` gets one polite line
+ * ("Vous écrivez très vite 🙂 …") and is then ignored until the window has passed; a message
+ * longer than `maxChars` gets a polite request for a shorter one. Everything else goes on
+ * untouched, and what the handler returns (the promise that the message is durably taken) is
+ * returned as is; a refused message is done with at once, so the channel acknowledges it and
+ * the platform does not deliver it again. Like every handler it never throws: if the guard
+ * itself failed, the message goes on rather than be lost.
+ *
+ * @example
+ * await telegram.start(guardAbuse(engine.receive, { logger, blocklist, registry: metrics.registry }));
+ */
+export function guardAbuse(handler: MessageHandler, options: AbuseGuardOptions): MessageHandler {
+  const { logger, blocklist } = options;
+  const texts = { ...FRENCH_ABUSE_TEXTS, ...options.texts };
+  const maxChars = options.maxChars ?? 5000;
+  const rate = createRateLimit({ maxMessages: options.maxMessages ?? 20, windowMs: options.windowMs ?? 60_000, now: options.now });
+  const refused = options.registry ? refusalCounter(options.registry) : undefined;
+
+  function say(message: IncomingMessage, channel: Channel, text: string): void {
+    const chat = `${message.channel}:${pseudonym(message.chatId)}`;
+    void Promise.resolve()
+      .then(() => channel.sendText(message.chatId, text))
+      .catch((error: unknown) => logger.warn({ err: error, chat }, 'abuse notice not delivered'));
+  }
+
+  function verdict(message: IncomingMessage): RefusalReason | 'notify_too_fast' | undefined {
+    if (blocklist?.isBlocked(message.channel, message.chatId)) return 'blocked';
+    const frequency: RateVerdict = rate.check(`${message.channel}\u0000${message.chatId}`);
+    if (frequency === 'muted') return 'too_fast';
+    if (frequency === 'limited') return 'notify_too_fast';
+    if (message.text.length > maxChars) return 'too_long';
+    return undefined;
+  }
+
+  return (message, channel) => {
+    let outcome: ReturnType<typeof verdict>;
+    try {
+      outcome = verdict(message);
+    } catch (error) {
+      logger.error({ err: error }, 'abuse guard failed; message handed on');
+      outcome = undefined;
+    }
+    // Handed on: the handler's promise (the message durably taken) is the channel's to await.
+    if (outcome === undefined) return handler(message, channel);
+    try {
+      const reason: RefusalReason = outcome === 'notify_too_fast' ? 'too_fast' : outcome;
+      refused?.inc({ channel: message.channel, reason });
+      const chat = `${message.channel}:${pseudonym(message.chatId)}`;
+      if (outcome === 'notify_too_fast') {
+        logger.warn({ chat, reason }, 'customer writes too fast: one notice, then silence for a while');
+        say(message, channel, texts.tooFast);
+      } else if (outcome === 'too_long') {
+        logger.info({ chat, reason, chars: message.text.length }, 'message too long: asked for a shorter one');
+        say(message, channel, texts.tooLong);
+      } else {
+        logger.debug({ chat, reason }, 'message dropped');
+      }
+    } catch (error) {
+      logger.error({ err: error }, 'abuse guard could not refuse a message');
+    }
+  };
+}

@@ -1,0 +1,190 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { Context, Hono, MiddlewareHandler } from 'hono';
+import type { Handoff } from '../handoff/index.js';
+import { HandoffError } from '../handoff/index.js';
+import type { Logger } from '../logger.js';
+import { OrderRejectedError } from '../store/errors.js';
+import { packageRoot } from '../store/sql.js';
+import { ORDER_STATUSES, type OrderStatus } from '../store/types.js';
+import { requireAdmin } from './auth.js';
+import { DEFAULT_SCOPE, loadStats, loadView, type DashboardScope, type DashboardStore } from './dashboard-data.js';
+import { dashboardPage, type AssetVersions, type Notice } from './dashboard-page.js';
+
+/** Options of {@link addDashboard}. */
+export interface DashboardOptions {
+  /** `ADMIN_TOKEN`; `null` keeps the dashboard closed (the page says how to open it). */
+  readonly adminToken: string | null;
+  readonly store: DashboardStore;
+  /** The handoff, for the badge, the owner's replies and the hand-back button. */
+  readonly handoff?: Pick<Handoff, 'list' | 'reply' | 'handBack' | 'takeOver'>;
+  readonly shopName: string;
+  readonly logger?: Logger;
+  readonly now?: () => number;
+  readonly scope?: Partial<DashboardScope>;
+}
+
+interface Asset {
+  readonly body: string;
+  readonly type: string;
+  readonly version: string;
+}
+
+/** The notices an action redirects to (`?ok=` / `?err=`), so no text travels in the URL. */
+const NOTICES: Readonly<Record<string, Notice>> = {
+  confirmed: { kind: 'ok', text: 'Commande confirmée.' },
+  delivered: { kind: 'ok', text: 'Commande marquée livrée.' },
+  cancelled: { kind: 'ok', text: 'Commande annulée : les articles sont remis en stock.' },
+  'reply-sent': { kind: 'ok', text: 'Message envoyé au client.' },
+  'handed-back': { kind: 'ok', text: 'Le bot répond de nouveau dans cette conversation.' },
+  'taken-over': { kind: 'ok', text: 'Vous avez la main : le bot se tait dans cette conversation.' },
+  'order-refused': { kind: 'error', text: 'Ce changement de statut n’est pas possible pour cette commande.' },
+  'order-failed': { kind: 'error', text: 'La base de données ne répond pas : statut non modifié, réessayez.' },
+  'reply-empty': { kind: 'error', text: 'Message vide : rien n’a été envoyé.' },
+  'reply-failed': { kind: 'error', text: 'Le message n’a pas pu partir sur ce canal : réessayez dans un instant.' },
+  'no-handoff': { kind: 'error', text: 'La prise en main par une personne n’est pas activée.' },
+  'bad-origin': { kind: 'error', text: 'Action refusée (elle ne venait pas de cette page).' },
+};
+
+/**
+ * Adds the owner's dashboard: `GET /admin` (the page), `GET /admin/api/stats` and
+ * `/admin/api/handoffs` (JSON), the static files under `/admin/assets/`, and the actions
+ * (`POST /admin/orders/:id/status`, `POST /admin/conversations/:channel/:chat/{reply,hand-back,take-over}`).
+ * Everything is behind `ADMIN_TOKEN`; actions must come from the page itself (same origin).
+ *
+ * @example
+ * addDashboard(app.http, { adminToken: config.adminToken, store, handoff, shopName: shop.name, logger });
+ */
+export function addDashboard(app: Hono, options: DashboardOptions): void {
+  const guard = requireAdmin(options.adminToken);
+  const now = options.now ?? Date.now;
+  const scope: DashboardScope = { ...DEFAULT_SCOPE, ...options.scope };
+  const assets = loadAssets();
+  const versions: AssetVersions = {
+    css: assets.get('dashboard.css')!.version,
+    js: assets.get('dashboard.js')!.version,
+    chartCss: assets.get('uplot.min.css')!.version,
+    chartJs: assets.get('uplot.min.js')!.version,
+  };
+  const sameOrigin = sameOriginOnly();
+  const handoffs = () => options.handoff?.list() ?? [];
+
+  app.get('/admin', guard, async (c) => {
+    c.header('cache-control', 'no-store');
+    const view = await loadView({ store: options.store, handoffs, shopName: options.shopName, now: now(), scope, logger: options.logger });
+    const code = c.req.query('ok') ?? c.req.query('err');
+    return c.html(dashboardPage(view, versions, code ? NOTICES[code] : undefined));
+  });
+
+  app.get('/admin/api/stats', guard, async (c) => {
+    c.header('cache-control', 'no-store');
+    try {
+      return c.json(await loadStats(options.store, now(), scope));
+    } catch (error) {
+      options.logger?.warn({ err: error }, 'dashboard: figures unavailable');
+      return c.json({ error: 'store_unavailable' }, 503);
+    }
+  });
+
+  app.get('/admin/api/handoffs', guard, (c) => {
+    c.header('cache-control', 'no-store');
+    return c.json({ handoffs: handoffs() });
+  });
+
+  app.get('/admin/assets/:name', guard, (c) => {
+    const asset = assets.get(c.req.param('name'));
+    if (!asset) return c.notFound();
+    c.header('content-type', asset.type);
+    c.header('cache-control', 'private, max-age=86400');
+    return c.body(asset.body);
+  });
+
+  app.post('/admin/orders/:id/status', guard, sameOrigin, async (c) => {
+    const status = String((await c.req.parseBody())['status'] ?? '');
+    if (!ORDER_STATUSES.includes(status as OrderStatus)) return back(c, 'err', 'order-refused', 'commandes');
+    try {
+      await options.store.setOrderStatus(c.req.param('id'), status as OrderStatus);
+      return back(c, 'ok', status, 'commandes');
+    } catch (error) {
+      if (error instanceof OrderRejectedError) return back(c, 'err', 'order-refused', 'commandes');
+      options.logger?.warn({ err: error }, 'dashboard: order status not changed');
+      return back(c, 'err', 'order-failed', 'commandes');
+    }
+  });
+
+  app.post('/admin/conversations/:channel/:chat/:action', guard, sameOrigin, async (c) => {
+    const handoff = options.handoff;
+    if (!handoff) return back(c, 'err', 'no-handoff', 'conversations');
+    const channel = c.req.param('channel');
+    const chatId = c.req.param('chat');
+    const action = c.req.param('action');
+    try {
+      if (action === 'reply') {
+        await handoff.reply(channel, chatId, String((await c.req.parseBody())['text'] ?? ''));
+        return back(c, 'ok', 'reply-sent', 'personnes');
+      }
+      if (action === 'hand-back') {
+        await handoff.handBack(channel, chatId);
+        return back(c, 'ok', 'handed-back', 'conversations');
+      }
+      if (action === 'take-over') {
+        await handoff.takeOver(channel, chatId);
+        return back(c, 'ok', 'taken-over', 'personnes');
+      }
+      return c.notFound();
+    } catch (error) {
+      if (error instanceof HandoffError && error.code === 'empty_reply') return back(c, 'err', 'reply-empty', 'personnes');
+      options.logger?.warn({ err: error }, 'dashboard: reply not sent');
+      return back(c, 'err', 'reply-failed', 'personnes');
+    }
+  });
+}
+
+function back(c: Context, kind: 'ok' | 'err', code: string, anchor: string): Response {
+  return c.redirect(`/admin?${kind}=${encodeURIComponent(code)}#${anchor}`, 303);
+}
+
+/**
+ * Refuses a POST whose `Origin` (or, without one, `Referer`) is another site: with the
+ * owner's cookie, a page elsewhere must not be able to cancel orders or write to customers.
+ */
+function sameOriginOnly(): MiddlewareHandler {
+  return async (c, next) => {
+    const source = c.req.header('origin') ?? c.req.header('referer');
+    if (source !== undefined && source !== 'null') {
+      let sourceHost: string | undefined;
+      try {
+        sourceHost = new URL(source).host;
+      } catch {
+        sourceHost = undefined;
+      }
+      const host = c.req.header('x-forwarded-host') ?? c.req.header('host') ?? new URL(c.req.url).host;
+      if (sourceHost !== host) return c.redirect('/admin?err=bad-origin', 303);
+    }
+    await next();
+    return undefined;
+  };
+}
+
+const TYPES: Readonly<Record<string, string>> = { css: 'text/css; charset=utf-8', js: 'text/javascript; charset=utf-8' };
+
+/** The page's style and script (from `src/admin/assets/`) and uPlot's, read once at start-up. */
+function loadAssets(): Map<string, Asset> {
+  const dir = join(packageRoot(), 'src', 'admin', 'assets');
+  const uplot = createRequire(import.meta.url).resolve('uplot/dist/uPlot.iife.min.js');
+  const files: [string, string][] = [
+    ['dashboard.css', join(dir, 'dashboard.css')],
+    ['dashboard.js', join(dir, 'dashboard.js')],
+    ['uplot.min.js', uplot],
+    ['uplot.min.css', uplot.replace(/uPlot\.iife\.min\.js$/, 'uPlot.min.css')],
+  ];
+  return new Map(
+    files.map(([name, path]) => {
+      const body = readFileSync(path, 'utf8');
+      const type = TYPES[name.slice(name.lastIndexOf('.') + 1)] ?? 'text/plain; charset=utf-8';
+      return [name, { body, type, version: createHash('sha256').update(body).digest('hex').slice(0, 10) }];
+    }),
+  );
+}
