@@ -24,7 +24,7 @@ export interface ConversationContext {
   readonly now: () => number;
   /**
    * A confident answer straight from the shop's data (prices, delivery fees, hours), used
-   * instead of the fallback when the responder is late or failing; `null` when unsure.
+   * when the responder failed for good; `null` when unsure.
    */
   readonly quickAnswer?: (text: string) => string | null;
   readonly observer?: ConversationObserver;
@@ -176,15 +176,15 @@ export class Conversation {
       await this.outbox.send(reply.text, outcome, answered, { photos: reply.photos, modelLatencyMs: context.now() - started });
       await this.memory.append([{ role: 'assistant', content: reply.text, at: context.now() }]);
     } catch (error) {
-      if (turn.superseded) {
-        outcome = 'catalogue_answer';
-        return;
-      }
       context.metrics.modelLatency.labels({ outcome: 'error' }).observe((context.now() - started) / 1000);
       const failure = classifyFailure(error, turn.signal);
       reason = failure === 'timeout' ? (turn.problem ?? failure) : failure;
       const log = reason === 'internal' ? context.logger.error : context.logger.warn;
       log.call(context.logger, { err: error, conversation: this.logId, reason }, 'no answer for this turn');
+      if (await this.answerFromShopData(batch)) {
+        outcome = 'catalogue_answer';
+        return;
+      }
       if (batch.some((w) => !w.fallbackSent)) this.sendFallback(reason);
       for (const waiting of batch) waiting.done = true;
       // Someone who wrote again is answered by the next turn, and a shutdown leaves the
@@ -219,20 +219,6 @@ export class Conversation {
       clearTimeout(waiting.deadlineTimer);
     }
     this.context.metrics.fallbacks.inc({ channel: this.outbox.channel.name, reason });
-    const [only] = covered;
-    const turn = this.turn;
-    // Only a message that is its turn's sole question may be answered outright: anything
-    // else would leave an earlier question without its real answer.
-    if (covered.length === 1 && only && turn && this.inTurn.length === 1 && this.inTurn[0] === only && this.carried.length === 0) {
-      const quick = this.quickAnswerOf(only.prompt);
-      if (quick) {
-        only.done = true;
-        turn.supersede();
-        void this.outbox.send(quick, 'catalogue_answer', covered);
-        void this.memory.append([{ role: 'assistant', content: quick, at: this.context.now() }]);
-        return;
-      }
-    }
     void this.outbox.send(this.context.texts.fallback, 'fallback', covered, { reason });
   }
 
@@ -245,6 +231,24 @@ export class Conversation {
     if (batch.every((w) => w.resumedAt === undefined)) return entries;
     const known = await this.memory.append([]);
     return entries.filter((entry) => !known.some((k) => k.role === 'user' && k.at === entry.at && k.content === entry.content));
+  }
+
+  /**
+   * When the responder has failed for good, a question the shop's data answers with
+   * confidence (a price, a delivery fee, the hours) gets that answer instead of the fallback
+   * or the apology. Only then: while the model is merely slow, its answer is awaited, since
+   * the customer may be in the middle of an order the catalogue knows nothing about. Only a
+   * turn with a single question qualifies, or an earlier one would go unanswered.
+   */
+  private async answerFromShopData(batch: Waiting[]): Promise<boolean> {
+    const [only] = batch;
+    if (batch.length !== 1 || !only || this.carried.length > 0) return false;
+    const quick = this.quickAnswerOf(only.prompt);
+    if (!quick) return false;
+    only.done = true;
+    await this.outbox.send(quick, 'catalogue_answer', [only]);
+    void this.memory.append([{ role: 'assistant', content: quick, at: this.context.now() }]);
+    return true;
   }
 
   private quickAnswerOf(prompt: string): string | null {

@@ -30,16 +30,6 @@ export class Turn {
     this.schedule();
   }
 
-  /** The customer got a good answer another way: the responder's work is no longer wanted. */
-  supersede(): void {
-    this.controller.abort(new AnsweredElsewhere());
-  }
-
-  /** True once {@link supersede} was called. */
-  get superseded(): boolean {
-    return this.controller.signal.reason instanceof AnsweredElsewhere;
-  }
-
   dispose(): void {
     clearTimeout(this.timer);
   }
@@ -48,15 +38,6 @@ export class Turn {
     clearTimeout(this.timer);
     const deadline = this.giveUpAt;
     this.timer = setTimeout(() => this.controller.abort(new DeadlineError(deadline)), Math.max(0, deadline - this.now()));
-  }
-}
-
-/** Abort reason of a turn whose question was answered from the catalogue. */
-export class AnsweredElsewhere extends Error {
-  override readonly name = 'AnsweredElsewhere';
-  readonly code = 'answered_elsewhere';
-  constructor() {
-    super('the question was answered without the responder');
   }
 }
 

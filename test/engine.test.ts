@@ -320,17 +320,17 @@ describe('engine: answers from the shop data instead of the fallback', () => {
   const quickAnswer = (text: string) =>
     /marcory/i.test(text) ? 'Oui ! Nous livrons à Marcory. 🚚\nFrais : 2 000 FCFA\nDélai : 24–48 h' : null;
 
-  it('a question the catalogue can answer gets that answer at the deadline, and the model call is dropped', async () => {
+  it('when the model fails for good, a question the catalogue can answer gets that answer: no fallback, no apology', async () => {
     const responder = createScriptedResponder();
     const { engine, metrics } = createTestEngine(responder, { quickAnswer });
     const channel = createRecordingChannel();
     engine.receive(customerMessage('c1', 'Vous livrez à Marcory ?'), channel);
-    await vi.advanceTimersByTimeAsync(8000);
-    expect(channel.texts()).toEqual(['Oui ! Nous livrons à Marcory. 🚚\nFrais : 2 000 FCFA\nDélai : 24–48 h']);
-    expect(responder.calls[0]!.signal.aborted).toBe(true);
+    await vi.advanceTimersByTimeAsync(100);
+    responder.fail(0, new ResponderError('circuit open', 'provider_error'));
     await vi.advanceTimersByTimeAsync(60_000);
-    expect(channel.texts()).toHaveLength(1);
+    expect(channel.texts()).toEqual(['Oui ! Nous livrons à Marcory. 🚚\nFrais : 2 000 FCFA\nDélai : 24–48 h']);
     expect(await metricValue(metrics, 'akwaba_replies_total', { kind: 'catalogue_answer' })).toBe(1);
+    expect(await metricValue(metrics, 'akwaba_fallbacks_total')).toBe(0);
 
     engine.receive(customerMessage('c1', 'Merci !'), channel);
     await vi.advanceTimersByTimeAsync(0);
@@ -339,6 +339,28 @@ describe('engine: answers from the shop data instead of the fallback', () => {
       'Oui ! Nous livrons à Marcory. 🚚\nFrais : 2 000 FCFA\nDélai : 24–48 h',
       'Merci !',
     ]);
+  });
+
+  it('after the fallback, when the late answer cannot come, the catalogue answers instead of the apology', async () => {
+    const responder = createScriptedResponder();
+    const { engine } = createTestEngine(responder, { quickAnswer, lateAnswerMs: 10_000 });
+    const channel = createRecordingChannel();
+    engine.receive(customerMessage('c1', 'Livraison Marcory possible ?'), channel);
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(channel.texts()).toEqual([FALLBACK, 'Oui ! Nous livrons à Marcory. 🚚\nFrais : 2 000 FCFA\nDélai : 24–48 h']);
+  });
+
+  it('a slow model is awaited even when the catalogue could answer: the customer may be in the middle of an order', async () => {
+    const responder = createScriptedResponder();
+    const { engine } = createTestEngine(responder, { quickAnswer });
+    const channel = createRecordingChannel();
+    engine.receive(customerMessage('c1', 'Awa Koné, livraison à Marcory'), channel);
+    await vi.advanceTimersByTimeAsync(9000);
+    expect(channel.texts()).toEqual([FALLBACK]);
+    expect(responder.calls[0]!.signal.aborted).toBe(false);
+    responder.answer(0, 'Merci Awa ! Votre commande est enregistrée.');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(channel.texts()).toEqual([FALLBACK, 'Merci Awa ! Votre commande est enregistrée.']);
   });
 
   it('a question it cannot answer still gets the emoji fallback', async () => {

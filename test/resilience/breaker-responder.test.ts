@@ -4,7 +4,6 @@ import { ResponderError } from '../../src/responder.js';
 import { withCircuitBreaker } from '../../src/resilience/breaker-responder.js';
 import { limitConcurrency } from '../../src/resilience/limit-responder.js';
 import { DeadlineError } from '../../src/timing.js';
-import { AnsweredElsewhere } from '../../src/turn.js';
 import { metricValue } from '../support/engine-harness.js';
 import { manualResponder, replyRequest } from './support.js';
 
@@ -94,9 +93,9 @@ describe('withCircuitBreaker', () => {
     expect(guarded.breaker.failures).toBe(0);
   });
 
-  it("an abort because the customer's turn ended, an internal error or a catalogue answer counts for nothing", async () => {
+  it("an abort because the customer's turn ended, an internal error or a shutdown counts for nothing", async () => {
     const { model, guarded } = setup(1);
-    for (const reason of [new DeadlineError(Date.now()), new AnsweredElsewhere()]) {
+    for (const reason of [new DeadlineError(Date.now()), new DOMException('the turn ended', 'AbortError')]) {
       const request = replyRequest();
       const reply = guarded.reply(request);
       request.controller.abort(reason);
@@ -114,7 +113,7 @@ describe('withCircuitBreaker', () => {
     await vi.advanceTimersByTimeAsync(10_000);
     const request = replyRequest();
     const probe = guarded.reply(request);
-    request.controller.abort(new AnsweredElsewhere());
+    request.controller.abort(new DOMException('the turn ended', 'AbortError'));
     await probe.catch(() => undefined);
     expect(guarded.breaker.state).toBe('half_open');
     const next = guarded.reply(replyRequest());
