@@ -10,6 +10,7 @@ import { DEFAULT_FALLBACK_MESSAGE, type Config } from './config.js';
 import { createDeliveries, type Delivery } from './deliveries.js';
 import { createFileQueue } from './durable-queue.js';
 import { createEngine, type Engine } from './engine.js';
+import { openJournal } from './journal.js';
 import { createFileHistoryStore } from './history.js';
 import { createHttpApp, type ComponentHealth, type HealthReport } from './http.js';
 import type { Logger } from './logger.js';
@@ -133,6 +134,8 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
       })
     : undefined;
   const responder = model ?? brain;
+  // Every message is on disk before its channel acknowledges it; replies are noted there too.
+  const journal = await openJournal(join(config.dataDir, 'journal'), { logger });
   const engine = createEngine({
     responder,
     history: createFileHistoryStore(join(config.dataDir, 'conversations')),
@@ -148,6 +151,8 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
     // The recorder first: a request for a person is recorded before the bot goes quiet.
     observer: composeObservers([recorder.observer, handoff.observer], logger),
     isHandedOff: handoff.isHandedOff,
+    journal,
+    staleAfterMs: config.journalMaxAgeMs,
   });
 
   let stopping = false;
@@ -196,6 +201,8 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
       deliveries.start();
       await recorder.start();
       dailySummary.start();
+      // What the last run left unanswered goes first, before the channels bring newer messages.
+      engine.recover(channelOf);
       for (const channel of channels) await channel.start(receive);
     },
     async stop() {
@@ -205,6 +212,7 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
       dailySummary.stop();
       await recorder.stop();
       await Promise.allSettled(channels.map((channel) => channel.close?.()));
+      await journal.close();
       catalogue.stop();
       storeHealth.stop();
       orders.stop();

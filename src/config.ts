@@ -6,7 +6,13 @@ export const DEFAULT_FALLBACK_MESSAGE = 'Désolé, je réfléchis trop. Un petit
 
 /** Everything akwaba reads from its environment, validated and typed. */
 export interface Config {
-  readonly telegram: { readonly botToken: string; readonly apiRoot: string; readonly allowGroups: boolean } | null;
+  readonly telegram: {
+    readonly botToken: string;
+    readonly apiRoot: string;
+    readonly allowGroups: boolean;
+    /** Webhook mode (`TELEGRAM_WEBHOOK_URL`); `null` for long polling. */
+    readonly webhook: { readonly url: string; readonly secret: string } | null;
+  } | null;
   readonly openai: { readonly apiKey: string; readonly baseURL: string | undefined; readonly model: string } | null;
   /** WhatsApp Web through the system Chromium; `null` when `WHATSAPP_ENABLED` is not true. */
   readonly whatsapp: {
@@ -26,6 +32,8 @@ export interface Config {
   readonly shopConfigPath: string | null;
   readonly replyDeadlineMs: number;
   readonly lateAnswerMs: number;
+  /** A message left unanswered by a crash and older than this at the next start gets an apology instead of an answer. */
+  readonly journalMaxAgeMs: number;
   /** Model calls in flight at once; more turns wait their turn, round-robin by chat. */
   readonly modelConcurrency: number;
   /** Failed model attempts in a row that pause the model. */
@@ -106,6 +114,14 @@ const variables = {
     hint: 'the Bot API server URL, e.g. https://api.telegram.org (the default)',
   },
   TELEGRAM_ALLOW_GROUPS: { schema: flag, hint: 'true or false (default false: group chats are ignored)' },
+  TELEGRAM_WEBHOOK_URL: {
+    schema: optionalText.pipe(z.url({ protocol: /^https$/ }).optional()),
+    hint: 'the public HTTPS address Telegram should send messages to, ending in a hard-to-guess path, like https://shop.example/telegram/3f9a1c7e (your reverse proxy forwards it to HTTP_PORT, same path); leave it empty to use long polling',
+  },
+  TELEGRAM_WEBHOOK_SECRET: {
+    schema: optionalText.pipe(z.string().regex(/^[A-Za-z0-9_-]{16,256}$/).optional()),
+    hint: 'a random secret of 16 to 256 letters, digits, _ or - (e.g. the output of: openssl rand -hex 32); Telegram sends it with every update and anything without it is refused',
+  },
   OPENAI_API_KEY: {
     schema: optionalText,
     hint: 'your OpenAI API key (sk-…); leave it empty to run without a model',
@@ -150,6 +166,10 @@ const variables = {
   LATE_ANSWER_MS: {
     schema: wholeNumber(45_000, 0, 600_000),
     hint: 'a whole number of milliseconds between 0 and 600000, e.g. 45000',
+  },
+  JOURNAL_MAX_AGE_MS: {
+    schema: wholeNumber(600_000, 0, 86_400_000),
+    hint: 'a whole number of milliseconds between 0 and 86400000 (a day), e.g. 600000 (10 minutes): older messages left unanswered by a crash get a short apology at the next start instead of an answer',
   },
   MODEL_CONCURRENCY: {
     schema: wholeNumber(8, 1, 256),
@@ -213,6 +233,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       `SUPABASE_SERVICE_ROLE_KEY is missing: put ${variables.SUPABASE_SERVICE_ROLE_KEY.hint} (needed because SUPABASE_URL is set).`,
     );
   }
+  if (values.TELEGRAM_WEBHOOK_URL && !values.TELEGRAM_WEBHOOK_SECRET) {
+    throw new ConfigError(
+      'TELEGRAM_WEBHOOK_SECRET',
+      `TELEGRAM_WEBHOOK_SECRET is missing: put ${variables.TELEGRAM_WEBHOOK_SECRET.hint} (needed because TELEGRAM_WEBHOOK_URL is set).`,
+    );
+  }
   const chromium = values.CHROMIUM_PATH ?? '/usr/bin/chromium';
   if (values.WHATSAPP_ENABLED && !existsSync(chromium)) {
     throw new ConfigError(
@@ -228,6 +254,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
           botToken,
           apiRoot: (values.TELEGRAM_API_ROOT ?? 'https://api.telegram.org').replace(/\/+$/, ''),
           allowGroups: values.TELEGRAM_ALLOW_GROUPS,
+          webhook:
+            values.TELEGRAM_WEBHOOK_URL && values.TELEGRAM_WEBHOOK_SECRET
+              ? { url: values.TELEGRAM_WEBHOOK_URL, secret: values.TELEGRAM_WEBHOOK_SECRET }
+              : null,
         }
       : null,
     openai: apiKey ? { apiKey, baseURL: values.OPENAI_BASE_URL, model: values.OPENAI_MODEL ?? 'gpt-4o-mini' } : null,
@@ -248,6 +278,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     shopConfigPath: values.SHOP_CONFIG ?? null,
     replyDeadlineMs: values.REPLY_DEADLINE_MS,
     lateAnswerMs: values.LATE_ANSWER_MS,
+    journalMaxAgeMs: values.JOURNAL_MAX_AGE_MS,
     modelConcurrency: values.MODEL_CONCURRENCY,
     modelBreakerFailures: values.MODEL_BREAKER_FAILURES,
     modelBreakerCooldownMs: values.MODEL_BREAKER_COOLDOWN_MS,

@@ -32,7 +32,7 @@ export interface EngineOptions {
   /** How many message ids are remembered to drop a platform's redeliveries. */
   readonly dedupeWindow?: number;
   readonly now?: () => number;
-  /** Answers straight from the shop's data instead of the fallback, when confident. */
+  /** Answers straight from the shop's data, when confident, once the responder has failed for good. */
   readonly quickAnswer?: (text: string) => string | null;
   /** Sees every message taken and every reply sent (records, dashboard, handoff). */
   readonly observer?: ConversationObserver;
@@ -225,12 +225,12 @@ export function createEngine(options: EngineOptions): Engine {
     const expireAfterMs = options.expireAfterMs ?? 24 * 60 * 60_000;
     const byConversation = new Map<string, UnansweredEntry[]>();
     for (const entry of journal.unanswered()) {
+      if (isDuplicate(entry.message)) continue; // already taken by this run: recovery is done once
       const key = `${entry.message.channel}:${entry.message.chatId}`;
       byConversation.set(key, [...(byConversation.get(key) ?? []), entry]);
     }
     for (const entries of byConversation.values()) {
       const { message: first } = entries[0]!;
-      for (const { message } of entries) isDuplicate(message);
       const expired = entries.filter((entry) => at - entry.message.receivedAt > expireAfterMs);
       if (expired.length > 0) closeQuietly(expired.map((entry) => entry.message), 'expired');
       summary.expired += expired.length;

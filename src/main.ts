@@ -33,16 +33,16 @@ async function main(): Promise<void> {
     allowedOrigins: config.webChat.allowedOrigins,
   });
   const channels: ChannelAdapter[] = [web];
-  if (config.telegram) {
-    channels.push(
-      createTelegramChannel({
+  const telegram = config.telegram
+    ? createTelegramChannel({
         token: config.telegram.botToken,
         apiRoot: config.telegram.apiRoot,
         allowGroups: config.telegram.allowGroups,
+        ...(config.telegram.webhook && { webhook: config.telegram.webhook }),
         logger,
-      }),
-    );
-  }
+      })
+    : undefined;
+  if (telegram) channels.push(telegram);
   let app: App | undefined;
   let whatsapp: WhatsAppChannel | undefined;
   if (config.whatsapp) {
@@ -73,6 +73,7 @@ async function main(): Promise<void> {
   app = await createApp({ config, logger, channels });
   const running = app;
   web.routes(running.http);
+  telegram?.routes(running.http);
   if (whatsapp) {
     const channel = whatsapp;
     addWhatsAppQrPage(running.http, { adminToken: config.adminToken, qr: () => channel.qr(), status: () => channel.status() });

@@ -30,6 +30,7 @@ describe('loadConfig', () => {
       shopConfigPath: null,
       replyDeadlineMs: 8000,
       lateAnswerMs: 45_000,
+      journalMaxAgeMs: 600_000,
       modelConcurrency: 8,
       modelBreakerFailures: 5,
       modelBreakerCooldownMs: 30_000,
@@ -71,6 +72,7 @@ describe('loadConfig', () => {
       botToken: TOKEN,
       apiRoot: 'https://api.telegram.org',
       allowGroups: false,
+      webhook: null,
     });
   });
 
@@ -81,7 +83,7 @@ describe('loadConfig', () => {
       TELEGRAM_ALLOW_GROUPS: 'TRUE',
     });
 
-    expect(config.telegram).toEqual({ botToken: TOKEN, apiRoot: 'http://127.0.0.1:8081', allowGroups: true });
+    expect(config.telegram).toEqual({ botToken: TOKEN, apiRoot: 'http://127.0.0.1:8081', allowGroups: true, webhook: null });
     expect(loadConfig({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: 'https://tg.example.ci/api//' }).telegram?.apiRoot).toBe(
       'https://tg.example.ci/api',
     );
@@ -223,6 +225,35 @@ describe('loadConfig: shop, database and owner', () => {
 
   it('refuses an owner chat id that is not a number', () => {
     expect(() => loadConfig({ OWNER_TELEGRAM_CHAT_ID: '@awa' })).toThrow(/^OWNER_TELEGRAM_CHAT_ID is not valid: put the numeric id/);
+  });
+});
+
+describe('loadConfig: Telegram webhook and the journal', () => {
+  const SECRET = '0123456789abcdef0123456789abcdef';
+
+  it('switches Telegram to a webhook when the URL and its secret are set', () => {
+    const config = loadConfig({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_URL: 'https://shop.example/telegram/3f9a1c', TELEGRAM_WEBHOOK_SECRET: SECRET });
+    expect(config.telegram?.webhook).toEqual({ url: 'https://shop.example/telegram/3f9a1c', secret: SECRET });
+  });
+
+  it('asks for the secret when only the webhook URL is set', () => {
+    expect(configErrorFor({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_URL: 'https://shop.example/telegram/3f9a1c' })).toMatchObject({
+      variable: 'TELEGRAM_WEBHOOK_SECRET',
+      message: expect.stringMatching(/^TELEGRAM_WEBHOOK_SECRET is missing: put a random secret of 16 to 256 .*\(needed because TELEGRAM_WEBHOOK_URL is set\)\.$/),
+    });
+  });
+
+  it.each([
+    ['TELEGRAM_WEBHOOK_URL', 'http://shop.example/telegram/3f9a1c', /^TELEGRAM_WEBHOOK_URL is not valid: put the public HTTPS address/],
+    ['TELEGRAM_WEBHOOK_SECRET', 'short', /^TELEGRAM_WEBHOOK_SECRET is not valid: put a random secret of 16 to 256/],
+    ['TELEGRAM_WEBHOOK_SECRET', 'has spaces in it, sixteen+', /^TELEGRAM_WEBHOOK_SECRET is not valid/],
+    ['JOURNAL_MAX_AGE_MS', 'ten minutes', /^JOURNAL_MAX_AGE_MS is not valid: put a whole number of milliseconds between 0 and 86400000/],
+  ])('refuses %s=%s', (variable, value, hint) => {
+    expect(() => loadConfig({ TELEGRAM_WEBHOOK_SECRET: SECRET, [variable]: value })).toThrow(hint);
+  });
+
+  it('reads JOURNAL_MAX_AGE_MS', () => {
+    expect(loadConfig({ JOURNAL_MAX_AGE_MS: '120000' }).journalMaxAgeMs).toBe(120_000);
   });
 });
 

@@ -10,7 +10,8 @@ import { lastUserText, startFakeOpenAI, type FakeOpenAI } from './support/fake-o
 import { startFakeTelegram, type FakeTelegram, type TelegramCall } from './support/fake-telegram.js';
 
 const root = join(import.meta.dirname, '..');
-const entry = join(root, 'dist', 'test', 'support', 'crash-bot.js');
+/** Built apart from `dist/src`, so compiling it never rewrites files another test's bot is loading. */
+const entry = join(root, 'dist', 'crash-bot', 'test', 'support', 'crash-bot.js');
 const SEED = 20261125;
 const CHATS = 20;
 const MESSAGES_PER_CHAT = 2;
@@ -120,14 +121,16 @@ describe('kill -9 at random moments under load', () => {
   }
 
   it('loses no message and doubles no answer', async () => {
+    // Two streams: the model's latencies are drawn as requests come, which must not shift the schedule.
     const random = seeded(SEED);
+    const latency = seeded(SEED + 1);
     telegram = await startFakeTelegram();
     // A slow link to Telegram: updates stay journalled but unacknowledged for a while, so kills
     // land there too and Telegram delivers them again to the next process.
     telegram.setLatency('getUpdates', 300);
     openai = await startFakeOpenAI();
     openai.setReply(async (body) => {
-      await sleep(30 + Math.floor(random() * 220));
+      await sleep(30 + Math.floor(latency() * 220));
       return `Réponse à: ${lastUserText(body)}`;
     });
     dataDir = mkdtempSync(join(tmpdir(), 'akwaba-crash-'));

@@ -67,6 +67,7 @@ describe('engine with a journal: recovery and cross-restart dedupe (fake time)',
 
     const second = await run();
     expect(second.engine.recover(() => second.channel)).toEqual({ resumed: 1, apologised: 0, expired: 0, waiting: 0 });
+    expect(second.engine.recover(() => second.channel).resumed).toBe(0); // once per run
     await settle();
     expect(second.responder.calls).toHaveLength(1);
     expect(second.responder.calls[0]!.replyBy).toBe(m.receivedAt + 8000);
