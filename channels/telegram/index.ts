@@ -80,6 +80,16 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
   const retryUnlessTyping: Transformer = (previous, method, payload, signal) =>
     method === 'sendChatAction' ? previous(method, payload, signal) : retry(previous, method, payload, signal);
   bot.api.config.use(retryUnlessTyping);
+  // A batch of up to 100 updates is handled one update at a time: stamp them all when the
+  // batch arrived, so the deadline (and the metrics) count from real receipt, not from the
+  // moment the middleware got to the last one.
+  let batchReceivedAt: number | undefined;
+  const stampBatches: Transformer = async (previous, method, payload, signal) => {
+    const result = await previous(method, payload, signal);
+    if (method === 'getUpdates') batchReceivedAt = Date.now();
+    return result;
+  };
+  bot.api.config.use(stampBatches);
 
   let state: ChannelStatus = { state: 'stopped' };
   let stopping = false;
@@ -92,6 +102,7 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
     const message = parseTelegramUpdate(ctx.update, {
       allowGroups: options.allowGroups,
       bot: { id: ctx.me.id, username: ctx.me.username },
+      receivedAt: options.webhook ? Date.now() : (batchReceivedAt ?? Date.now()),
     });
     // Awaited: grammY confirms the update (next offset, or the webhook's 200) only after this.
     if (message) await onMessage?.(message, channel);

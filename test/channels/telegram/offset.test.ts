@@ -79,3 +79,22 @@ describe('telegram long polling: an update is acknowledged only once journalled'
     await vi.waitFor(() => expect(responder.calls).toHaveLength(1));
   });
 });
+
+describe('receipt time', () => {
+  it('every update of one getUpdates batch counts from when the batch arrived, not from when its turn came', async () => {
+    const fake = await startFakeTelegram();
+    for (let i = 0; i < 5; i++) fake.pushMessage(7000 + i, `message ${i}`);
+    const channel = createTelegramChannel({ token: fake.token, apiRoot: fake.url, logger: createLogger({ level: 'silent' }), pollingTimeoutSeconds: 1 });
+    const stamps: number[] = [];
+    const before = Date.now();
+    await channel.start(async (message) => {
+      stamps.push(message.receivedAt);
+      await new Promise((resolve) => setTimeout(resolve, 20)); // a slow journal write
+    });
+    await vi.waitFor(() => expect(stamps).toHaveLength(5), { timeout: 5000 });
+    await channel.stop();
+    await fake.close();
+    expect(new Set(stamps).size).toBe(1);
+    expect(stamps[0]!).toBeGreaterThanOrEqual(before);
+  });
+});
