@@ -3,6 +3,7 @@ import OpenAI from 'openai';
 import type { Hono } from 'hono';
 import { guardAbuse } from './abuse/guard.js';
 import { openBlocklist, type Blocklist } from './abuse/blocklist.js';
+import { addBlocklistRoutes } from './admin/blocklist-routes.js';
 import { addDashboard } from './admin/dashboard.js';
 import { createHandoff, type Handoff } from './handoff/index.js';
 import { composeObservers, createDailySummary, createRecorder, type Recorder } from './records/index.js';
@@ -174,6 +175,7 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
   });
   const http = createHttpApp({ metrics, health });
   addDashboard(http, { adminToken: config.adminToken, store, handoff, shopName: shop.name, logger });
+  addBlocklistRoutes(http, { adminToken: config.adminToken, blocklist });
 
   return {
     engine,

@@ -84,12 +84,15 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
   // batch arrived, so the deadline (and the metrics) count from real receipt, not from the
   // moment the middleware got to the last one.
   let batchReceivedAt: number | undefined;
-  const stampBatches: Transformer = async (previous, method, payload, signal) => {
+  /** Polled messages being journalled: the next `getUpdates` (which acknowledges them) waits for these. */
+  const taking = new Set<Promise<void>>();
+  const stampAndAcknowledge: Transformer = async (previous, method, payload, signal) => {
+    if (method === 'getUpdates') await Promise.all(taking);
     const result = await previous(method, payload, signal);
     if (method === 'getUpdates') batchReceivedAt = Date.now();
     return result;
   };
-  bot.api.config.use(stampBatches);
+  bot.api.config.use(stampAndAcknowledge);
 
   let state: ChannelStatus = { state: 'stopped' };
   let stopping = false;
@@ -104,8 +107,16 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
       bot: { id: ctx.me.id, username: ctx.me.username },
       receivedAt: options.webhook ? Date.now() : (batchReceivedAt ?? Date.now()),
     });
-    // Awaited: grammY confirms the update (next offset, or the webhook's 200) only after this.
-    if (message) await onMessage?.(message, channel);
+    if (!message) return;
+    const taken = Promise.resolve(onMessage?.(message, channel));
+    if (options.webhook) {
+      await taken; // the webhook's 200 is the acknowledgement: only once the message is on disk
+      return;
+    }
+    // Polling: the whole batch is journalled at once (one shared fsync, typing goes out without
+    // queueing behind 99 disk writes); the next getUpdates, which acknowledges it, waits above.
+    taking.add(taken);
+    void taken.finally(() => taking.delete(taken));
   });
   bot.catch((error) => log.error({ err: error.error, updateId: error.ctx.update.update_id }, 'update not handled'));
 

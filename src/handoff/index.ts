@@ -66,6 +66,9 @@ export interface Handoff {
   list(): HandedOffChat[];
 }
 
+/** Replies that answer the customer for real (a fallback or an apology does not). */
+const REAL_ANSWERS: ReadonlySet<string> = new Set(['answer', 'late_answer', 'catalogue_answer', 'human']);
+
 /**
  * Creates the handoff.
  *
@@ -76,7 +79,7 @@ export interface Handoff {
 export function createHandoff(options: HandoffOptions): Handoff {
   const { logger } = options;
   const now = options.now ?? Date.now;
-  const limit = options.fallbackLimit ?? { count: 2, withinMs: 10 * 60_000 };
+  const limit = options.fallbackLimit ?? { count: 3, withinMs: 10 * 60_000 };
   const expireAfterMs = options.expireAfterMs ?? 12 * 3_600_000;
   const contextLines = options.contextLines ?? 6;
   const dashboardPath = options.dashboardPath ?? '/admin';
@@ -199,8 +202,11 @@ export function createHandoff(options: HandoffOptions): Handoff {
     replySent(event: ReplyEvent) {
       const { channel, chatId } = event;
       remember(channel, chatId, { from: 'bot', text: event.text, at: event.at, kind: event.kind });
-      if (event.kind !== 'fallback' || held.has(keyOf(channel, chatId))) return;
       const key = keyOf(channel, chatId);
+      // Repeated means unrecovered: a real answer after a fallback (the scenario's normal
+      // course on a slow day) starts the count again, so a provider hiccup hands no one off.
+      if (REAL_ANSWERS.has(event.kind)) fallbacks.delete(key);
+      if (event.kind !== 'fallback' || held.has(key)) return;
       const times = (fallbacks.get(key) ?? []).filter((at) => event.at - at < limit.withinMs);
       times.push(event.at);
       fallbacks.set(key, times);

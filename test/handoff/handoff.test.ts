@@ -90,20 +90,36 @@ describe('human handoff', () => {
     expect(channel.texts('42').at(-1)).toBe('Excellent choix ! 🎉');
   });
 
-  it('two fallbacks within 10 minutes hand the chat over, and the customer is told a person is coming', async () => {
+  it('three unrecovered fallbacks within 10 minutes hand the chat over, and the customer is told a person is coming', async () => {
     const { channel, notices, handoff, say } = setup();
     say('Bonjour');
     await vi.advanceTimersByTimeAsync(8000);
     expect(channel.texts('42')).toEqual([FALLBACK]);
-    expect(handoff.isHandedOff('telegram', '42')).toBe(false);
-    await vi.advanceTimersByTimeAsync(5 * 60_000);
+    await vi.advanceTimersByTimeAsync(3 * 60_000);
     say('Allô ?');
     await vi.advanceTimersByTimeAsync(8000);
     expect(channel.texts('42').filter((t) => t === FALLBACK)).toHaveLength(2);
+    expect(handoff.isHandedOff('telegram', '42')).toBe(false);
+    await vi.advanceTimersByTimeAsync(3 * 60_000);
+    say('Vous êtes là ?');
+    await vi.advanceTimersByTimeAsync(8000);
+    expect(channel.texts('42').filter((t) => t === FALLBACK)).toHaveLength(3);
     expect(handoff.isHandedOff('telegram', '42')).toBe(true);
     expect(channel.texts('42')).toContain(CUSTOMER_HANDOFF_LINE);
-    expect(notices[0]![1]).toMatch(/^🙋 Awa a reçu 2 réponses de secours en 10 minutes \(Telegram\)/);
+    expect(notices[0]![1]).toMatch(/^🙋 Awa a reçu 3 réponses de secours en 10 minutes \(Telegram\)/);
     expect(handoff.list()[0]!.reason).toBe('fallbacks');
+  });
+
+  it('fallbacks that were each followed by the late answer (a slow day) hand no one over', async () => {
+    const { handoff, responder, say, channel } = setup();
+    for (let turn = 0; turn < 4; turn++) {
+      say(`question ${turn}`);
+      await vi.advanceTimersByTimeAsync(8500); // past the deadline, inside the late-answer window
+      responder.answer(turn, `réponse ${turn}`);
+      await vi.advanceTimersByTimeAsync(60_000);
+    }
+    expect(channel.texts('42').filter((t) => t === FALLBACK)).toHaveLength(4);
+    expect(handoff.isHandedOff('telegram', '42')).toBe(false);
   });
 
   it('fallbacks far apart do not hand the chat over', async () => {
