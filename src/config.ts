@@ -172,8 +172,8 @@ const variables = {
     hint: 'a whole number of milliseconds between 0 and 86400000 (a day), e.g. 600000 (10 minutes): older messages left unanswered by a crash get a short apology at the next start instead of an answer',
   },
   MODEL_CONCURRENCY: {
-    schema: wholeNumber(8, 1, 256),
-    hint: 'a whole number of model calls at once between 1 and 256, e.g. 8',
+    schema: wholeNumber(50, 1, 512),
+    hint: 'a whole number of model calls at once between 1 and 512, e.g. 50',
   },
   MODEL_BREAKER_FAILURES: {
     schema: wholeNumber(5, 1, 100),

@@ -31,7 +31,7 @@ describe('loadConfig', () => {
       replyDeadlineMs: 8000,
       lateAnswerMs: 45_000,
       journalMaxAgeMs: 600_000,
-      modelConcurrency: 8,
+      modelConcurrency: 50,
       modelBreakerFailures: 5,
       modelBreakerCooldownMs: 30_000,
       storeTimeoutMs: 5000,
