@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, DEFAULT_FALLBACK_MESSAGE, loadConfig, loadDotEnv } from '../src/config.js';
 
-const TOKEN = '123456789:AAEhBOweik6ad6PsVaBkyjN4gk3M1Jb9eX0';
+const TOKEN = '123456789:FAKE_test-token-not-a-real-one-0000';
 
 /** Runs `loadConfig` and returns the `ConfigError` it throws; fails if it throws nothing or something else. */
 function configErrorFor(env: Record<string, string | undefined>): ConfigError {

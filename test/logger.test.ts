@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger, scrubSecrets } from '../src/logger.js';
 
-const BOT_TOKEN = '123456789:AAEhBOweik6ad6PsVaBkyjN4gk3M1Jb9eX0';
+const BOT_TOKEN = '123456789:FAKE_test-token-not-a-real-one-0000';
 const OPENAI_KEY = 'sk-proj-Xk3vQ9mL2pR7tW1yB8nC4dF6gH0jK5sA';
 const SUPABASE_KEY =
   'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZSIsInJlZiI6Im1vZGVpdm9pcmUiLCJyb2xlIjoic2VydmljZV9yb2xlIn0.' +

@@ -15,7 +15,7 @@ import { startFakeTelegram, type FakeTelegram } from '../support/fake-telegram.j
 
 /** Realistic-looking secrets, so the redaction patterns meet what they will meet in production. */
 export const SECRETS = {
-  botToken: '7212345678:AAHk3bX9vQwErTyUiOpAsDfGhJkLzXcVbNm',
+  botToken: '7212345678:FAKE_security-test-token-000000000000',
   openaiKey: 'sk-proj-Zq8xV3mN5bT2wK9rL4yH7cF1dG6sJ0aE',
   supabaseKey:
     'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJyb2xlIjoic2VydmljZV9yb2xlIiwiaXNzIjoic3VwYWJhc2UifQ.dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk',
