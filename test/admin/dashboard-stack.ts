@@ -74,11 +74,7 @@ export async function startDashboardStack(): Promise<DashboardStack> {
   const server = await new Promise<ServerType>((resolve) => {
     const started = serve({ fetch: http.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(started));
   });
-  const texts = (chatId: number) =>
-    telegram
-      .sent(chatId)
-      .filter((call) => call.method === 'sendMessage')
-      .map((call) => String(call.params.text));
+  const texts = (chatId: number) => telegram.texts(chatId);
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     telegram,
@@ -87,14 +83,7 @@ export async function startDashboardStack(): Promise<DashboardStack> {
     handoff,
     engine,
     texts,
-    async waitForTexts(chatId, count, timeoutMs = 5000) {
-      const started = Date.now();
-      while (texts(chatId).length < count) {
-        if (Date.now() - started > timeoutMs) throw new Error(`chat ${chatId} got ${JSON.stringify(texts(chatId))}, expected ${count} texts`);
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-      return texts(chatId);
-    },
+    waitForTexts: (chatId, count, timeoutMs) => telegram.waitForTexts(chatId, count, timeoutMs),
     async close() {
       await channel.stop();
       await engine.drain();

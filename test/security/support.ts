@@ -90,25 +90,14 @@ export async function startSecureStack(
   const channel = createTelegramChannel({ token: telegram.token, apiRoot: telegram.url, logger, pollingTimeoutSeconds: 2, restartDelayMs: 100 });
   const app = await createApp({ config, logger, channels: [channel], store, metrics: createMetrics({ defaults: false }), storeCheckIntervalMs: 100 });
   await app.start();
-  const texts = (chatId: number) =>
-    telegram
-      .sent(chatId)
-      .filter((call) => call.method === 'sendMessage')
-      .map((call) => String(call.params.text));
+  const texts = (chatId: number) => telegram.texts(chatId);
   return {
     app,
     telegram,
     openai,
     spy,
     texts,
-    async waitForTexts(chatId, count, timeoutMs = 8000) {
-      const started = Date.now();
-      while (texts(chatId).length < count) {
-        if (Date.now() - started > timeoutMs) throw new Error(`chat ${chatId} got ${JSON.stringify(texts(chatId))}, expected ${count} texts`);
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-      return texts(chatId);
-    },
+    waitForTexts: (chatId, count, timeoutMs) => telegram.waitForTexts(chatId, count, timeoutMs),
     async close() {
       spy.failure = undefined;
       await app.stop();

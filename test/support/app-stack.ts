@@ -90,11 +90,7 @@ export async function startAppStack(options: { openai?: boolean; env?: Record<st
     storeCheckIntervalMs: 100,
   });
   await app.start();
-  const texts = (chatId: number) =>
-    telegram
-      .sent(chatId)
-      .filter((call) => call.method === 'sendMessage')
-      .map((call) => String(call.params.text));
+  const texts = (chatId: number) => telegram.texts(chatId);
   return {
     app,
     telegram,
@@ -102,16 +98,7 @@ export async function startAppStack(options: { openai?: boolean; env?: Record<st
     store,
     dataDir,
     texts,
-    async waitForTexts(chatId, count, timeoutMs = 8000) {
-      const started = Date.now();
-      while (texts(chatId).length < count) {
-        if (Date.now() - started > timeoutMs) {
-          throw new Error(`chat ${chatId} got ${JSON.stringify(texts(chatId))}, expected ${count} texts`);
-        }
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-      return texts(chatId);
-    },
+    waitForTexts: (chatId, count, timeoutMs) => telegram.waitForTexts(chatId, count, timeoutMs),
     async close() {
       await app.stop();
       await telegram.close();

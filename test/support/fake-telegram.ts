@@ -51,6 +51,10 @@ export interface FakeTelegram {
   pushMessage(chatId: number, text: string, extra?: Record<string, unknown>): Update;
   /** `sendMessage` / `sendPhoto` calls, optionally for one chat, excluding those answered with an error. */
   sent(chatId?: number | string): TelegramCall[];
+  /** The texts the bot sent a chat (`sendMessage` only), in order. */
+  texts(chatId: number | string): string[];
+  /** Waits until the chat has received `count` texts, and returns them; the error lists what it got. */
+  waitForTexts(chatId: number | string, count: number, timeoutMs?: number): Promise<string[]>;
   /** Resolves with the first call (past or future) matching `predicate`, checked on arrival and again once answered. */
   waitFor(predicate: (call: TelegramCall) => boolean, timeoutMs?: number): Promise<TelegramCall>;
   /** Makes the next call to `method` fail once (several calls queue up). */
@@ -320,7 +324,7 @@ export async function startFakeTelegram(options: { token?: string } = {}): Promi
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
-  return {
+  const fake: FakeTelegram = {
     url: `http://127.0.0.1:${port}`,
     token,
     me,
@@ -341,6 +345,19 @@ export async function startFakeTelegram(options: { token?: string } = {}): Promi
         ...extra,
       } as Update['message'];
       return pushUpdate({ message });
+    },
+    texts(chatId) {
+      return fake.sent(chatId).filter((c) => c.method === 'sendMessage').map((c) => String(c.params.text));
+    },
+    async waitForTexts(chatId, count, timeoutMs = 8000) {
+      const started = Date.now();
+      while (fake.texts(chatId).length < count) {
+        if (Date.now() - started > timeoutMs) {
+          throw new Error(`chat ${chatId} got ${JSON.stringify(fake.texts(chatId))}, expected ${count} texts`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      return fake.texts(chatId);
     },
     sent(chatId) {
       return calls.filter(
@@ -396,6 +413,7 @@ export async function startFakeTelegram(options: { token?: string } = {}): Promi
       await stopped;
     },
   };
+  return fake;
 }
 
 function reply(res: ServerResponse, result: Result): void {

@@ -58,11 +58,7 @@ export async function startStack(
     restartDelayMs: 100,
   });
   await channel.start(engine.receive);
-  const texts = (chatId: number) =>
-    telegram
-      .sent(chatId)
-      .filter((call) => call.method === 'sendMessage')
-      .map((call) => String(call.params.text));
+  const texts = (chatId: number) => telegram.texts(chatId);
   let stopped = false;
   const shutdown = async () => {
     if (stopped) return;
@@ -77,16 +73,7 @@ export async function startStack(
     channel,
     metrics,
     texts,
-    async waitForTexts(chatId, count, timeoutMs = 8000) {
-      const started = Date.now();
-      while (texts(chatId).length < count) {
-        if (Date.now() - started > timeoutMs) {
-          throw new Error(`chat ${chatId} got ${JSON.stringify(texts(chatId))}, expected ${count} texts`);
-        }
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-      return texts(chatId);
-    },
+    waitForTexts: (chatId, count, timeoutMs) => telegram.waitForTexts(chatId, count, timeoutMs),
     shutdown,
     async close() {
       await shutdown();
