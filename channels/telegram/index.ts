@@ -96,6 +96,7 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
 
   let state: ChannelStatus = { state: 'stopped' };
   let stopping = false;
+  let stopped = new AbortController();
   let running: Promise<void> | undefined;
   let onMessage: MessageHandler | undefined;
   /** Webhook requests whose update is being taken: `stop()` lets them finish. */
@@ -161,6 +162,7 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
     async start(handler: MessageHandler) {
       onMessage = handler;
       stopping = false;
+      stopped = new AbortController();
       state = { state: 'starting' };
       running = options.webhook ? keepWebhookSet(options.webhook) : keepPolling();
     },
@@ -168,6 +170,7 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
     async stop() {
       // The webhook stays registered: Telegram keeps the updates until the next start.
       stopping = true;
+      stopped.abort(); // a retry waiting for Telegram to come back ends now
       if (bot.isRunning()) await bot.stop();
       await running;
       await Promise.allSettled(inFlight);
@@ -181,7 +184,7 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
   async function keepPolling(): Promise<void> {
     while (!stopping) {
       try {
-        await bot.init();
+        await bot.init(stopped.signal as Parameters<typeof bot.init>[0]);
         await new Promise<void>((resolve, reject) => {
           bot
             .start({
@@ -201,7 +204,7 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
         const detail = failureDetail(error);
         state = { state: 'degraded', detail };
         log.error({ err: error }, `telegram: cannot start polling, retrying: ${detail}`);
-        await sleep(options.restartDelayMs ?? 5000).catch(() => undefined);
+        await sleep(options.restartDelayMs ?? 5000, stopped.signal).catch(() => undefined);
       }
     }
   }
@@ -210,7 +213,7 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
   async function keepWebhookSet(webhook: TelegramWebhookOptions): Promise<void> {
     while (!stopping) {
       try {
-        await bot.init();
+        await bot.init(stopped.signal as Parameters<typeof bot.init>[0]);
         await bot.api.setWebhook(webhook.url, { secret_token: webhook.secret, allowed_updates: [...ALLOWED_UPDATES] });
         state = { state: 'ready', detail: `@${bot.botInfo.username} by webhook` };
         log.info({ bot: bot.botInfo.username, path: new URL(webhook.url).pathname }, 'telegram: webhook set, taking updates');
@@ -220,7 +223,7 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
         const detail = failureDetail(error);
         state = { state: 'degraded', detail };
         log.error({ err: error }, `telegram: cannot set the webhook, retrying: ${detail}`);
-        await sleep(options.restartDelayMs ?? 5000).catch(() => undefined);
+        await sleep(options.restartDelayMs ?? 5000, stopped.signal).catch(() => undefined);
       }
     }
   }
