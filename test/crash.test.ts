@@ -76,7 +76,7 @@ describe('kill -9 at random moments under load', () => {
     if (bot && bot.exitCode === null) bot.kill('SIGKILL');
     await telegram?.close();
     await openai?.close();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 20 });
   });
 
   function startBot(): { ready: Promise<void>; exited: Promise<void> } {
@@ -116,7 +116,7 @@ describe('kill -9 at random moments under load', () => {
       await journal.close();
       return { unanswered: new Set(entries.map((entry) => `${entry.message.chatId}:${entry.message.messageId}`)) };
     } finally {
-      rmSync(copy, { recursive: true, force: true });
+      rmSync(copy, { recursive: true, force: true, maxRetries: 10, retryDelay: 20 });
     }
   }
 

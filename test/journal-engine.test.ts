@@ -37,7 +37,7 @@ describe('engine with a journal: recovery and cross-restart dedupe (fake time)',
   afterEach(async () => {
     vi.useRealTimers();
     await Promise.all(journals.map((journal) => journal.close()));
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 20 });
   });
 
   async function run(overrides: Partial<EngineOptions> = {}) {

@@ -55,7 +55,7 @@ describe('the bot process (npm start)', () => {
     if (bot && bot.process.exitCode === null) bot.process.kill('SIGKILL');
     await telegram?.close();
     await openai?.close();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 20 });
     bot = telegram = openai = dataDir = undefined;
   });
 

@@ -22,7 +22,7 @@ describe('the bot process with a Telegram webhook', () => {
     if (bot && bot.exitCode === null) bot.kill('SIGKILL');
     await telegram?.close();
     await openai?.close();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 20 });
     bot = telegram = openai = dataDir = undefined;
   });
 

@@ -93,7 +93,7 @@ export async function startDashboardStack(): Promise<DashboardStack> {
       await closing;
       await store.close();
       await telegram.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 20 });
     },
   };
 }

@@ -39,9 +39,12 @@ describe('human handoff', () => {
     vi.useFakeTimers({ now: Date.parse('2026-11-24T18:32:00Z') });
     dir = mkdtempSync(join(tmpdir(), 'akwaba-handoff-'));
   });
-  afterEach(() => {
+  afterEach(async () => {
     vi.useRealTimers();
-    rmSync(dir, { recursive: true, force: true });
+    // A handed-back chat is saved in the background (`void persist()`): let that write land
+    // before the folder goes, or the removal races it (ENOTEMPTY).
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 20 });
   });
 
   it('a customer who asks for a person gets one line, the owner the context, and the bot goes quiet until handed back', async () => {

@@ -121,7 +121,7 @@ describe('the recorder at shutdown', () => {
     dir = mkdtempSync(join(tmpdir(), 'akwaba-records-'));
   });
   afterEach(() => {
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 20 });
   });
 
   it('writes what waits; what the database refuses goes to the spill file and comes back at the next start', async () => {

@@ -103,7 +103,7 @@ export async function startAppStack(options: { openai?: boolean; env?: Record<st
       await app.stop();
       await telegram.close();
       await openai.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 20 });
     },
   };
 }

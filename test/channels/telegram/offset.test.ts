@@ -30,7 +30,7 @@ describe('telegram long polling: an update is acknowledged only once journalled'
     await channel?.stop();
     await journal?.close();
     await telegram?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 20 });
     telegram = channel = journal = dir = undefined;
   });
 

@@ -33,7 +33,7 @@ describe('telegram webhook', () => {
     await journal.close();
     await telegram.close();
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 20 });
     server = undefined;
   });
 
