@@ -36,17 +36,8 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-/** A deterministic PRNG (mulberry32), so both bots of a comparison meet the same customers and the same model. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic, so both bots of a comparison meet the same customers and the same model. */
+export { seededRandom } from '../test/support/seeded-random.js';
 
 /** Resolves once `condition()` holds, or with `false` after `timeoutMs` (checked every `stepMs`). */
 export async function until(condition: () => boolean, timeoutMs: number, stepMs = 5): Promise<boolean> {

@@ -8,6 +8,7 @@ import { openJournal } from '../src/journal.js';
 import { FALLBACK } from './support/engine-harness.js';
 import { lastUserText, startFakeOpenAI, type FakeOpenAI } from './support/fake-openai.js';
 import { startFakeTelegram, type FakeTelegram, type TelegramCall } from './support/fake-telegram.js';
+import { seededRandom } from './support/seeded-random.js';
 
 const root = join(import.meta.dirname, '..');
 /** Built apart from `dist/src`, so compiling it never rewrites files another test's bot is loading. */
@@ -20,17 +21,6 @@ const KILLS = 7;
 /** An answer that reached Telegram this long before a kill may not have been journalled yet: the one window left. */
 const UNJOURNALLED_WINDOW_MS = 250;
 
-/** Deterministic randomness: the same kills at the same moments relative to the bot's life, run after run. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -122,8 +112,8 @@ describe('kill -9 at random moments under load', () => {
 
   it('loses no message and doubles no answer', async () => {
     // Two streams: the model's latencies are drawn as requests come, which must not shift the schedule.
-    const random = seeded(SEED);
-    const latency = seeded(SEED + 1);
+    const random = seededRandom(SEED);
+    const latency = seededRandom(SEED + 1);
     telegram = await startFakeTelegram();
     // A slow link to Telegram: updates stay journalled but unacknowledged for a while, so kills
     // land there too and Telegram delivers them again to the next process.
