@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { frenchTexts } from '../src/texts.js';
+import { frenchTexts } from '../src/core/texts.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../test/support/fake-openai.js';
 import { freePort, metricValue, spawnBot, type BotKind, type BotProcess } from './bot-process.js';
 import { startBenchTelegram, type BenchTelegram } from './fake-telegram.js';

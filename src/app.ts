@@ -7,19 +7,21 @@ import { addBlocklistRoutes } from './admin/blocklist-routes.js';
 import { addDashboard } from './admin/dashboard.js';
 import { createHandoff, type Handoff } from './handoff/index.js';
 import { composeObservers, createDailySummary, createRecorder, type Recorder } from './records/index.js';
-import { DEFAULT_FALLBACK_MESSAGE, type Config } from './config.js';
-import { createDeliveries, type Delivery } from './deliveries.js';
-import { createFileQueue } from './durable-queue.js';
-import { createEngine, type Engine } from './engine.js';
-import { openJournal } from './journal.js';
-import { createFileHistoryStore } from './history.js';
-import { createHttpApp, type ComponentHealth, type HealthReport } from './http.js';
-import type { Logger } from './logger.js';
-import { createMetrics, type Metrics } from './metrics.js';
-import { createOpenAIResponder } from './openai-responder.js';
-import { shopSystemPrompt } from './prompt.js';
-import type { Responder } from './responder.js';
-import { limitConcurrency, withCircuitBreaker, withStoreTimeouts, type GuardedResponder } from './resilience/index.js';
+import { DEFAULT_FALLBACK_MESSAGE, type Config } from './infra/config.js';
+import { createDeliveries, type Delivery } from './durable/deliveries.js';
+import { createFileQueue } from './durable/queue.js';
+import { createEngine, type Engine } from './core/engine.js';
+import { openJournal } from './durable/journal.js';
+import { createFileHistoryStore } from './durable/history.js';
+import { createHttpApp, type HealthReport } from './infra/http.js';
+import type { Health } from './core/channel.js';
+import type { Logger } from './infra/logger.js';
+import { createMetrics, type Metrics } from './infra/metrics.js';
+import { createOpenAIResponder } from './model/openai.js';
+import { shopSystemPrompt } from './shop/prompt.js';
+import type { Responder } from './core/responder.js';
+import { limitConcurrency, withCircuitBreaker, type GuardedResponder } from './model/index.js';
+import { withStoreTimeouts } from './store/timeouts.js';
 import { createCatalogue, type Catalogue } from './shop/catalogue.js';
 import { answerFromCatalogue, createCatalogueResponder } from './shop/catalogue-responder.js';
 import { loadShopConfig, type ShopConfig } from './shop/config.js';
@@ -28,8 +30,8 @@ import { createOrderDesk, type OrderDesk } from './shop/orders.js';
 import { createShopTools } from './shop/tools.js';
 import { createStore } from './store/connect.js';
 import type { OrderRequest, Store } from './store/types.js';
-import { frenchTexts } from './texts.js';
-import type { ChannelAdapter } from './types.js';
+import { frenchTexts } from './core/texts.js';
+import type { ChannelAdapter } from './core/channel.js';
 import { watchStore } from './store/health.js';
 
 /** Everything akwaba runs, wired together; `main.ts` adds the process around it. */
@@ -157,7 +159,7 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
   });
 
   let stopping = false;
-  const modelHealth = (): ComponentHealth =>
+  const modelHealth = (): Health =>
     model?.status() ?? { state: 'off', detail: 'OPENAI_API_KEY is not set: answering from the catalogue' };
   const receive = guardAbuse(engine.receive, {
     logger,

@@ -4,10 +4,10 @@ import { createWebChannel } from '../channels/web/index.js';
 import type { WhatsAppChannel } from '../channels/whatsapp/index.js';
 import { addWhatsAppQrPage, printQrInTerminal } from './admin/whatsapp-qr.js';
 import { createApp, type App } from './app.js';
-import { ConfigError, loadConfig, loadDotEnv, type Config } from './config.js';
-import { createLogger, type Logger } from './logger.js';
+import { ConfigError, loadConfig, loadDotEnv, type Config } from './infra/config.js';
+import { createLogger, type Logger } from './infra/logger.js';
 import { loadShopConfig } from './shop/config.js';
-import type { ChannelAdapter } from './types.js';
+import type { ChannelAdapter } from './core/channel.js';
 
 /**
  * Start-up: the one place where real clients are built and wired. Reads the configuration,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openJournal } from '../src/journal.js';
+import { openJournal } from '../src/durable/journal.js';
 import { FALLBACK } from './support/engine-harness.js';
 import { lastUserText, startFakeOpenAI, type FakeOpenAI } from './support/fake-openai.js';
 import { startFakeTelegram, type FakeTelegram, type TelegramCall } from './support/fake-telegram.js';

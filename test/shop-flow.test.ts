@@ -140,7 +140,7 @@ describe('the shop over Telegram, OpenAI tools and the embedded database', () =>
     telegram.pushMessage(CUSTOMER, 'Je confirme : Awa Koné, 07 08 09 10 11, Marcory');
     await waitForTexts(CUSTOMER, 1);
     // The slow database did commit after all: the outbox's retry must find it, not order again.
-    const [{ item }] = await (await import('../src/durable-queue.js'))
+    const [{ item }] = await (await import('../src/durable/queue.js'))
       .createFileQueue<import('../src/store/types.js').OrderRequest>(join(stack.dataDir, 'outbox', 'orders'))
       .list();
     await store.real.placeOrder(item);

@@ -1,9 +1,9 @@
 import { Bot, GrammyError, type Transformer } from 'grammy';
 import { autoRetry } from '@grammyjs/auto-retry';
 import type { Hono } from 'hono';
-import type { Logger } from '../../src/logger.js';
-import type { ChannelAdapter, ChannelStatus, MessageHandler, SendOptions } from '../../src/types.js';
-import { sleep } from '../../src/timing.js';
+import type { Logger } from '../../src/infra/logger.js';
+import type { ChannelAdapter, Health, MessageHandler, SendOptions } from '../../src/core/channel.js';
+import { sleep } from '../../src/core/timing.js';
 import { parseTelegramUpdate } from './parse.js';
 import { splitText } from './split.js';
 import { createWebhookRoute } from './webhook.js';
@@ -94,7 +94,7 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
   };
   bot.api.config.use(stampAndAcknowledge);
 
-  let state: ChannelStatus = { state: 'stopped' };
+  let state: Health = { state: 'stopped' };
   let stopping = false;
   let stopped = new AbortController();
   let running: Promise<void> | undefined;

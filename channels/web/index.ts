@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
-import type { Logger } from '../../src/logger.js';
-import type { ChannelAdapter, ChannelStatus, MessageHandler, SendOptions } from '../../src/types.js';
+import type { Logger } from '../../src/infra/logger.js';
+import type { ChannelAdapter, Health, MessageHandler, SendOptions } from '../../src/core/channel.js';
 import { loadWebAssets } from './assets.js';
 import { WebChannelError } from './errors.js';
 import { createWebRoutes } from './routes.js';
@@ -85,7 +85,7 @@ export function createWebChannel(options: WebChannelOptions): WebChannel {
   const assets = loadWebAssets({ shopName: options.shopName, maxMessageChars }, options.assetsDir);
 
   let onMessage: MessageHandler | undefined;
-  let state: ChannelStatus = { state: 'stopped' };
+  let state: Health = { state: 'stopped' };
   let sweeper: ReturnType<typeof setInterval> | undefined;
 
   const channel: WebChannel = {

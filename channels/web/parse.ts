@@ -1,4 +1,4 @@
-import type { IncomingMessage, MessageKind } from '../../src/types.js';
+import type { IncomingMessage, MessageKind } from '../../src/core/message.js';
 import { webChatTexts } from './texts.js';
 
 /** A visitor id as pages make them: long and random enough that nobody guesses another's chat. */

@@ -1,8 +1,8 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
-import { pseudonym, type Logger } from '../../src/logger.js';
-import type { IncomingMessage } from '../../src/types.js';
+import { pseudonym, type Logger } from '../../src/infra/logger.js';
+import type { IncomingMessage } from '../../src/core/message.js';
 import type { WebAssets } from './assets.js';
 import { isRejection, parseWebMessage, VISITOR_ID_PATTERN } from './parse.js';
 import { createEventStream } from './sse.js';

@@ -1,5 +1,5 @@
-import type { Logger } from '../../src/logger.js';
-import type { ChannelStatus } from '../../src/types.js';
+import type { Logger } from '../../src/infra/logger.js';
+import type { Health } from '../../src/core/channel.js';
 import type { WhatsAppClient, WhatsAppMessage } from './client.js';
 
 /** A reply could not go out: WhatsApp is not connected and did not come back in time. */
@@ -37,7 +37,7 @@ export interface Connection {
   /** No scheduled browser restart any more (shutdown: replies are being finished). */
   holdRestarts(): void;
   close(): Promise<void>;
-  state(): ChannelStatus;
+  state(): Health;
   qr(): string | null;
   /** The bot's own WhatsApp id, once connected. */
   botId(): string | undefined;
@@ -59,7 +59,7 @@ export function createConnection(options: ConnectionOptions): Connection {
   let readyDetail = 'connected';
   let generation = 0;
   let opened = false;
-  let status: ChannelStatus = { state: 'stopped' };
+  let status: Health = { state: 'stopped' };
   let latestQr: string | null = null;
   let qrCount = 0;
   let failures = 0;

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Logger } from '../../src/logger.js';
-import type { ChannelAdapter, ChannelStatus, MessageHandler, SendOptions } from '../../src/types.js';
+import type { Logger } from '../../src/infra/logger.js';
+import type { ChannelAdapter, Health, MessageHandler, SendOptions } from '../../src/core/channel.js';
 import {
   createLocalAuth,
   createMessageMedia,
@@ -254,7 +254,7 @@ export function createWhatsAppChannel(options: WhatsAppChannelOptions): WhatsApp
       await connection.close();
       await linking;
     },
-    status: (): ChannelStatus => (receiving ? connection.state() : { state: 'stopped' }),
+    status: (): Health => (receiving ? connection.state() : { state: 'stopped' }),
     qr: () => connection.qr(),
   };
 

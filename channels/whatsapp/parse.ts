@@ -1,4 +1,4 @@
-import type { IncomingMessage, MessageKind } from '../../src/types.js';
+import type { IncomingMessage, MessageKind } from '../../src/core/message.js';
 
 /** What the parser needs to know beyond the message itself. */
 export interface WhatsAppParseOptions {

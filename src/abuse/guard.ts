@@ -1,6 +1,7 @@
 import { Counter, type Registry } from 'prom-client';
-import { pseudonym, type Logger } from '../logger.js';
-import type { Channel, IncomingMessage, MessageHandler } from '../types.js';
+import { pseudonym, type Logger } from '../infra/logger.js';
+import type { Channel, MessageHandler } from '../core/channel.js';
+import type { IncomingMessage } from '../core/message.js';
 import type { Blocklist } from './blocklist.js';
 import { createRateLimit, type RateVerdict } from './rate-limit.js';
 

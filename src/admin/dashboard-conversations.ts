@@ -1,7 +1,7 @@
 /** The people side of the dashboard: conversations waiting for a person, and recent conversations. */
 import type { HandedOffChat } from '../handoff/state-file.js';
 import { channelLabel, type ContextLine } from '../handoff/texts.js';
-import type { FallbackOutcome } from '../records/metrics.js';
+import type { FallbackOutcome } from '../records/figures.js';
 import type { ConversationEvent } from '../store/records.js';
 import type { TimelineView } from './dashboard-data.js';
 import { formatAgo, formatWhen, html, join, REASON_LABELS, type SafeHtml } from './dashboard-html.js';

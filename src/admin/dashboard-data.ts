@@ -1,6 +1,6 @@
 import type { HandedOffChat } from '../handoff/state-file.js';
-import type { Logger } from '../logger.js';
-import { classifyFallbacks, DEFAULT_RECOVERY_WINDOW_MS, type FallbackOutcome } from '../records/metrics.js';
+import type { Logger } from '../infra/logger.js';
+import { classifyFallbacks, DEFAULT_RECOVERY_WINDOW_MS, type FallbackOutcome } from '../records/figures.js';
 import { dailySeries, startOfDay, totalsByChannel, totalsOf, type DailySeries, type Totals } from '../records/summary.js';
 import type { ConversationTimeline, LatencyStats, RecentOrder } from '../store/records.js';
 import type { Store } from '../store/types.js';

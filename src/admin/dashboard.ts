@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import type { Handoff } from '../handoff/index.js';
 import { HandoffError } from '../handoff/index.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../infra/logger.js';
 import { OrderRejectedError } from '../store/errors.js';
 import { packageRoot } from '../store/sql.js';
 import { ORDER_STATUSES, type OrderStatus } from '../store/types.js';

@@ -4,10 +4,11 @@
  * in that chat, the owner answers from the dashboard through the customer's own channel, and
  * hands the chat back to the bot with a button.
  */
-import type { Logger } from '../logger.js';
-import type { ConversationObserver, ReplyEvent } from '../observer.js';
+import type { Logger } from '../infra/logger.js';
+import type { ConversationObserver, ReplyEvent } from '../core/observer.js';
 import type { RecordedReply } from '../records/recorder.js';
-import type { Channel, IncomingMessage } from '../types.js';
+import type { Channel } from '../core/channel.js';
+import type { IncomingMessage } from '../core/message.js';
 import { asksForPerson } from './detect.js';
 import { handoffStateFile, type HandedOffChat } from './state-file.js';
 import { CUSTOMER_HANDOFF_LINE, ownerHandoffNotice, ownerMessageNotice, type ContextLine, type HandoffReason } from './texts.js';

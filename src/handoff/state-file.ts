@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../infra/logger.js';
 import type { ContextLine, HandoffReason } from './texts.js';
 
 /** A conversation a person of the shop holds: the bot stays quiet in it. */

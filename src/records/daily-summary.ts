@@ -1,6 +1,6 @@
-import type { Logger } from '../logger.js';
+import type { Logger } from '../infra/logger.js';
 import type { Store } from '../store/types.js';
-import { DEFAULT_RECOVERY_WINDOW_MS, dayOf } from './metrics.js';
+import { DEFAULT_RECOVERY_WINDOW_MS, dayOf } from './figures.js';
 import { dailySummaryText, startOfDay, totalsOf } from './summary.js';
 
 const DAY_MS = 86_400_000;

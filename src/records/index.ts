@@ -14,7 +14,7 @@ export {
   REAL_ANSWER_KINDS,
   type FallbackOutcome,
   type OrderFact,
-} from './metrics.js';
+} from './figures.js';
 export { createRecorder, type RecordedReply, type Recorder, type RecorderOptions } from './recorder.js';
 export {
   dailySeries,

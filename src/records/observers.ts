@@ -1,5 +1,5 @@
-import type { Logger } from '../logger.js';
-import type { ConversationObserver } from '../observer.js';
+import type { Logger } from '../infra/logger.js';
+import type { ConversationObserver } from '../core/observer.js';
 
 /**
  * One observer that tells several, in order (the recorder before the handoff, so a request

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { Logger } from '../logger.js';
-import type { ConversationObserver, ReplyEvent } from '../observer.js';
+import type { Logger } from '../infra/logger.js';
+import type { ConversationObserver, ReplyEvent } from '../core/observer.js';
 import type { ConversationEvent } from '../store/records.js';
 import type { Store } from '../store/types.js';
-import type { IncomingMessage } from '../types.js';
+import type { IncomingMessage } from '../core/message.js';
 
 /** A reply the engine did not send (the owner's own answer, the handoff notice) but the records need. */
 export interface RecordedReply extends Omit<ReplyEvent, 'kind'> {

@@ -3,7 +3,7 @@
  * every day present, the split by channel, and the daily Telegram summary.
  */
 import type { DailyChannelStats, FallbackCounts } from '../store/records.js';
-import { dayOf } from './metrics.js';
+import { dayOf } from './figures.js';
 
 /** The figures of a period (or of one channel over it). */
 export interface Totals {

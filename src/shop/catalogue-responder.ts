@@ -3,8 +3,8 @@
  * delivery fees, opening hours, greetings. It answers only when it is sure of the
  * question, and every figure it writes comes from the snapshot.
  */
-import type { Responder } from '../responder.js';
-import { ResponderError } from '../responder.js';
+import type { Responder } from '../core/responder.js';
+import { ResponderError } from '../core/responder.js';
 import type { DeliveryZone, Product } from '../store/types.js';
 import type { Catalogue, CatalogueSnapshot } from './catalogue.js';
 import { categories } from './catalogue.js';

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../infra/logger.js';
 import type { DeliveryZone, Product, Store } from '../store/types.js';
 
 /** Products and zones as loaded at one moment. */

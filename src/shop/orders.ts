@@ -1,5 +1,5 @@
-import type { DurableQueue } from '../durable-queue.js';
-import type { Logger } from '../logger.js';
+import type { DurableQueue } from '../durable/queue.js';
+import type { Logger } from '../infra/logger.js';
 import { OrderRejectedError, StoreError, type OrderRejectionCode } from '../store/errors.js';
 import type { OrderRequest, PlacedOrder, Store } from '../store/types.js';
 

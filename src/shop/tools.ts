@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { defineTool, type Tool } from '../tools.js';
+import { defineTool, type Tool } from '../core/tools.js';
 import type { DeliveryZone, Product } from '../store/types.js';
 import type { ShopConfig } from './config.js';
 import { formatFcfa, sizesInStock } from './format.js';

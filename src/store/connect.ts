@@ -1,5 +1,5 @@
-import type { Config } from '../config.js';
-import type { Logger } from '../logger.js';
+import type { Config } from '../infra/config.js';
+import type { Logger } from '../infra/logger.js';
 import { createEmbeddedStore } from './embedded.js';
 import { StoreError } from './errors.js';
 import { createSupabaseStore } from './supabase.js';

@@ -1,10 +1,10 @@
-import type { ComponentHealth } from '../http.js';
-import type { Logger } from '../logger.js';
+import type { Health } from '../core/channel.js';
+import type { Logger } from '../infra/logger.js';
 import type { Store } from './types.js';
 
 /** Pings the store now and then, so `/healthz` tells the truth and recovery is noticed. */
 export interface StoreWatch {
-  status(): ComponentHealth;
+  status(): Health;
   /** Starts pinging; `onRecovered` runs when the store answers again after failing. */
   start(onRecovered: () => void): void;
   stop(): void;
@@ -12,7 +12,7 @@ export interface StoreWatch {
 
 /** Watches `store` every `intervalMs` (default 15 s). */
 export function watchStore(store: Store, logger: Logger, options: { intervalMs?: number } = {}): StoreWatch {
-  let state: ComponentHealth = { state: 'starting', detail: store.kind };
+  let state: Health = { state: 'starting', detail: store.kind };
   let timer: ReturnType<typeof setInterval> | undefined;
   let recovered: () => void = () => undefined;
 

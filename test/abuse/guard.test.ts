@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createLogger } from '../../src/logger.js';
-import { createMetrics } from '../../src/metrics.js';
-import type { Channel, IncomingMessage } from '../../src/types.js';
+import { createLogger } from '../../src/infra/logger.js';
+import { createMetrics } from '../../src/infra/metrics.js';
+import type { Channel } from '../../src/core/channel.js';
+import type { IncomingMessage } from '../../src/core/message.js';
 import { FRENCH_ABUSE_TEXTS, guardAbuse } from '../../src/abuse/guard.js';
 import { createRecordingChannel, createTestEngine, customerMessage, metricValue } from '../support/engine-harness.js';
 

@@ -1,5 +1,5 @@
 /** A dashboard store answering from the crafted month through the pure functions (no database). */
-import { conversationStatsOf } from '../../src/records/metrics.js';
+import { conversationStatsOf } from '../../src/records/figures.js';
 import { OrderRejectedError, StoreError } from '../../src/store/errors.js';
 import type { ConversationTimeline, RecentOrder, StatsQuery, TimelineQuery } from '../../src/store/records.js';
 import type { OrderStatus } from '../../src/store/types.js';

@@ -1,11 +1,11 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { addWhatsAppQrPage } from '../../src/admin/whatsapp-qr.js';
-import type { ChannelStatus } from '../../src/types.js';
+import type { Health } from '../../src/core/channel.js';
 
 const TOKEN = 'a-long-admin-token-for-tests';
 
-function page(adminToken: string | null, qr: string | null, status: ChannelStatus = { state: 'starting', detail: 'scan the QR code' }) {
+function page(adminToken: string | null, qr: string | null, status: Health = { state: 'starting', detail: 'scan the QR code' }) {
   const app = new Hono();
   addWhatsAppQrPage(app, { adminToken, qr: () => qr, status: () => status });
   return app;

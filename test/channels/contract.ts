@@ -1,12 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createEngine, type Engine } from '../../src/engine.js';
-import { createMemoryHistoryStore } from '../../src/history.js';
-import { createLogger } from '../../src/logger.js';
-import { createMetrics } from '../../src/metrics.js';
-import type { ReplyRequest, Responder } from '../../src/responder.js';
-import { frenchTexts } from '../../src/texts.js';
-import { sleep } from '../../src/timing.js';
-import type { ChannelAdapter, IncomingMessage, MessageHandler } from '../../src/types.js';
+import { createEngine, type Engine } from '../../src/core/engine.js';
+import { createMemoryHistoryStore } from '../../src/durable/history.js';
+import { createLogger } from '../../src/infra/logger.js';
+import { createMetrics } from '../../src/infra/metrics.js';
+import type { ReplyRequest, Responder } from '../../src/core/responder.js';
+import { frenchTexts } from '../../src/core/texts.js';
+import { sleep } from '../../src/core/timing.js';
+import type { ChannelAdapter, MessageHandler } from '../../src/core/channel.js';
+import type { IncomingMessage } from '../../src/core/message.js';
 
 /** One channel adapter running against its platform's fake, as a customer sees it. */
 export interface ChannelHarness {

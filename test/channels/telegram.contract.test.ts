@@ -1,6 +1,6 @@
 import { vi, expect } from 'vitest';
 import { createTelegramChannel } from '../../channels/telegram/index.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger } from '../../src/infra/logger.js';
 import { startFakeTelegram } from '../support/fake-telegram.js';
 import { runChannelContract } from './contract.js';
 

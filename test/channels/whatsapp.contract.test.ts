@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, vi } from 'vitest';
 import { createWhatsAppChannel } from '../../channels/whatsapp/index.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger } from '../../src/infra/logger.js';
 import { runChannelContract } from './contract.js';
 import { FakeWhatsApp } from './whatsapp/fake-client.js';
 

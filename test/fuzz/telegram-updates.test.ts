@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTelegramChannel, parseTelegramUpdate } from '../../channels/telegram/index.js';
 import { guardAbuse } from '../../src/abuse/guard.js';
-import { createLogger } from '../../src/logger.js';
-import type { Responder } from '../../src/responder.js';
-import type { ChannelAdapter } from '../../src/types.js';
+import { createLogger } from '../../src/infra/logger.js';
+import type { Responder } from '../../src/core/responder.js';
+import type { ChannelAdapter } from '../../src/core/channel.js';
 import { createTestEngine, metricValue } from '../support/engine-harness.js';
 import { startFakeTelegram, type FakeTelegram } from '../support/fake-telegram.js';
 import { garbage, seededRandom } from './garbage.js';

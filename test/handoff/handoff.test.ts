@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createHandoff, CUSTOMER_HANDOFF_LINE, HandoffError } from '../../src/handoff/index.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger } from '../../src/infra/logger.js';
 import { composeObservers } from '../../src/records/observers.js';
 import type { RecordedReply } from '../../src/records/recorder.js';
 import { createRecordingChannel, createScriptedResponder, createTestEngine, customerMessage, FALLBACK } from '../support/engine-harness.js';

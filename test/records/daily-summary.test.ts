@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createLogger } from '../../src/logger.js';
+import { createLogger } from '../../src/infra/logger.js';
 import { createDailySummary } from '../../src/records/daily-summary.js';
-import { conversationStatsOf } from '../../src/records/metrics.js';
+import { conversationStatsOf } from '../../src/records/figures.js';
 import { StoreError } from '../../src/store/errors.js';
 import type { StatsQuery } from '../../src/store/records.js';
 import { craftedHistory } from './history.js';

@@ -20,7 +20,7 @@
  */
 import type { DailyChannelStats } from '../../src/store/records.js';
 import type { ConversationEvent } from '../../src/store/records.js';
-import type { OrderFact } from '../../src/records/metrics.js';
+import type { OrderFact } from '../../src/records/figures.js';
 
 const DAY = 86_400_000;
 const MIN = 60_000;

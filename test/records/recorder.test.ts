@@ -2,11 +2,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createLogger } from '../../src/logger.js';
+import { createLogger } from '../../src/infra/logger.js';
 import { createRecorder } from '../../src/records/recorder.js';
 import { StoreError } from '../../src/store/errors.js';
 import type { ConversationEvent } from '../../src/store/records.js';
-import type { IncomingMessage } from '../../src/types.js';
+import type { IncomingMessage } from '../../src/core/message.js';
 
 const logger = createLogger({ level: 'silent' });
 

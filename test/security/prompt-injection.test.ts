@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { shopSystemPrompt } from '../../src/prompt.js';
+import { shopSystemPrompt } from '../../src/shop/prompt.js';
 import { DEMO_SHOP } from '../../src/shop/config.js';
 import { lastUserText, type ChatCompletionRequestBody, type FakeReply } from '../support/fake-openai.js';
 import { lastMessage, PHONE, SECRETS, startSecureStack, toolCall, type SecureStack } from './support.js';

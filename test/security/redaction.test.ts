@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { scrubSecrets } from '../../src/logger.js';
+import { scrubSecrets } from '../../src/infra/logger.js';
 import { PHONE, SECRETS } from './support.js';
 
 describe('scrubSecrets, the last line of defence of the logs', () => {

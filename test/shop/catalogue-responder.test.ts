@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ReplyRequest } from '../../src/responder.js';
-import { ResponderError } from '../../src/responder.js';
+import type { ReplyRequest } from '../../src/core/responder.js';
+import { ResponderError } from '../../src/core/responder.js';
 import type { CatalogueSnapshot } from '../../src/shop/catalogue.js';
 import { answerFromCatalogue, createCatalogueResponder, wantsToOrder } from '../../src/shop/catalogue-responder.js';
 import { DEMO_SHOP } from '../../src/shop/config.js';

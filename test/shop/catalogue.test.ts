@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createLogger } from '../../src/logger.js';
+import { createLogger } from '../../src/infra/logger.js';
 import { categories, createCatalogue } from '../../src/shop/catalogue.js';
 import { createEmbeddedStore } from '../../src/store/embedded.js';
 import { StoreError } from '../../src/store/errors.js';

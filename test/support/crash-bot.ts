@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { createTelegramChannel } from '../../channels/telegram/index.js';
-import { createEngine } from '../../src/engine.js';
-import { createFileHistoryStore } from '../../src/history.js';
-import { openJournal } from '../../src/journal.js';
-import { createLogger } from '../../src/logger.js';
-import { createMetrics } from '../../src/metrics.js';
-import { createOpenAIResponder } from '../../src/openai-responder.js';
-import { frenchTexts } from '../../src/texts.js';
+import { createEngine } from '../../src/core/engine.js';
+import { createFileHistoryStore } from '../../src/durable/history.js';
+import { openJournal } from '../../src/durable/journal.js';
+import { createLogger } from '../../src/infra/logger.js';
+import { createMetrics } from '../../src/infra/metrics.js';
+import { createOpenAIResponder } from '../../src/model/openai.js';
+import { frenchTexts } from '../../src/core/texts.js';
 
 /**
  * The bot's receiving and answering path as `src/app.ts` wires it (journal, recovery before

@@ -1,10 +1,12 @@
-import { createEngine, type Engine, type EngineOptions } from '../../src/engine.js';
-import { createMemoryHistoryStore, type HistoryStore } from '../../src/history.js';
-import { createLogger } from '../../src/logger.js';
-import { createMetrics, type Metrics } from '../../src/metrics.js';
-import type { ReplyRequest, Responder } from '../../src/responder.js';
-import { frenchTexts } from '../../src/texts.js';
-import type { Channel, IncomingMessage, MessageKind } from '../../src/types.js';
+import { createEngine, type Engine, type EngineOptions } from '../../src/core/engine.js';
+import { createMemoryHistoryStore } from '../../src/durable/history.js';
+import type { HistoryStore } from '../../src/core/history.js';
+import { createLogger } from '../../src/infra/logger.js';
+import { createMetrics, type Metrics } from '../../src/infra/metrics.js';
+import type { ReplyRequest, Responder } from '../../src/core/responder.js';
+import { frenchTexts } from '../../src/core/texts.js';
+import type { Channel } from '../../src/core/channel.js';
+import type { IncomingMessage, MessageKind } from '../../src/core/message.js';
 
 export const FALLBACK = 'Désolé, je réfléchis trop. Un petit instant... 🤔';
 

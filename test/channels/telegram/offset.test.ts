@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createTelegramChannel } from '../../../channels/telegram/index.js';
-import { openJournal, type InboundJournal } from '../../../src/journal.js';
-import { createLogger } from '../../../src/logger.js';
-import type { ChannelAdapter } from '../../../src/types.js';
+import { openJournal } from '../../../src/durable/journal.js';
+import type { InboundJournal } from '../../../src/core/journal.js';
+import { createLogger } from '../../../src/infra/logger.js';
+import type { ChannelAdapter } from '../../../src/core/channel.js';
 import { createScriptedResponder, createTestEngine } from '../../support/engine-harness.js';
 import { startFakeTelegram, type FakeTelegram } from '../../support/fake-telegram.js';
 

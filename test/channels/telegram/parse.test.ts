@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseTelegramUpdate, type ParseOptions } from '../../../channels/telegram/parse.js';
-import type { MessageKind } from '../../../src/types.js';
+import type { MessageKind } from '../../../src/core/message.js';
 
 /** Parses a fixture afresh each time, so `raw` can be checked for identity with what was passed. */
 function fixture(name: string): unknown {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createTelegramChannel } from '../../../channels/telegram/index.js';
-import { createLogger } from '../../../src/logger.js';
+import { createLogger } from '../../../src/infra/logger.js';
 
 describe('stopping while Telegram is unreachable', () => {
   it('does not wait out the retry delay', async () => {

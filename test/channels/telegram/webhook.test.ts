@@ -5,9 +5,10 @@ import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createTelegramChannel, SECRET_HEADER, type TelegramChannel } from '../../../channels/telegram/index.js';
-import { openJournal, type InboundJournal } from '../../../src/journal.js';
-import { createLogger } from '../../../src/logger.js';
-import type { Responder } from '../../../src/responder.js';
+import { openJournal } from '../../../src/durable/journal.js';
+import type { InboundJournal } from '../../../src/core/journal.js';
+import { createLogger } from '../../../src/infra/logger.js';
+import type { Responder } from '../../../src/core/responder.js';
 import { createTestEngine } from '../../support/engine-harness.js';
 import { startFakeTelegram, type FakeTelegram } from '../../support/fake-telegram.js';
 

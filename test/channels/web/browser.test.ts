@@ -4,7 +4,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Engine } from '../../../src/engine.js';
+import type { Engine } from '../../../src/core/engine.js';
 import { chromiumMissing, hasChromium, launchBrowser } from '../../support/browser.js';
 import { startWebChat, type WebChatServer } from './server.js';
 import { addPhotoRoute, answers, createShopEngine, FALLBACK, PHOTO_PATH } from './shop-scene.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { IncomingMessage } from '../../../src/types.js';
+import type { IncomingMessage } from '../../../src/core/message.js';
 import { startWebChat, visitorId, type WebChatServer } from './server.js';
 
 describe('web chat: POST /chat/messages', () => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWebChannel } from '../../../channels/web/index.js';
-import { createLogger } from '../../../src/logger.js';
+import { createLogger } from '../../../src/infra/logger.js';
 import { startWebChat, visitorId, type WebChatServer } from './server.js';
 
 const SHOP_SITE = 'https://www.mode-ivoire.ci';

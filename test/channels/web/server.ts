@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import { createWebChannel, type WebChannel, type WebChannelOptions } from '../../../channels/web/index.js';
-import { createLogger } from '../../../src/logger.js';
+import { createLogger } from '../../../src/infra/logger.js';
 
 /** One Server-Sent Event as a page receives it; `comment` for `: …` lines. */
 export interface SseMessage {

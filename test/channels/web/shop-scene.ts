@@ -1,11 +1,11 @@
 import type { Hono } from 'hono';
-import { createEngine, type Engine } from '../../../src/engine.js';
-import { createMemoryHistoryStore } from '../../../src/history.js';
-import { createLogger } from '../../../src/logger.js';
-import { createMetrics } from '../../../src/metrics.js';
-import type { Responder } from '../../../src/responder.js';
-import { frenchTexts } from '../../../src/texts.js';
-import { sleep } from '../../../src/timing.js';
+import { createEngine, type Engine } from '../../../src/core/engine.js';
+import { createMemoryHistoryStore } from '../../../src/durable/history.js';
+import { createLogger } from '../../../src/infra/logger.js';
+import { createMetrics } from '../../../src/infra/metrics.js';
+import type { Responder } from '../../../src/core/responder.js';
+import { frenchTexts } from '../../../src/core/texts.js';
+import { sleep } from '../../../src/core/timing.js';
 
 export const FALLBACK = 'Désolé, je réfléchis trop. Un petit instant... 🤔';
 export const PHOTO_PATH = '/test-photos/robe-wax.svg';

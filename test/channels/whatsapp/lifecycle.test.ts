@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import whatsappWeb from 'whatsapp-web.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { whatsappPuppeteerOptions } from '../../../channels/whatsapp/index.js';
-import { createLogger } from '../../../src/logger.js';
+import { createLogger } from '../../../src/infra/logger.js';
 import { fixtures, whatsappMessage } from './fake-client.js';
 import { startWhatsApp, type StartedWhatsApp } from './start.js';
 

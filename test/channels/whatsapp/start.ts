@@ -2,8 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createWhatsAppChannel, type WhatsAppChannel, type WhatsAppChannelOptions } from '../../../channels/whatsapp/index.js';
-import { createLogger } from '../../../src/logger.js';
-import type { IncomingMessage } from '../../../src/types.js';
+import { createLogger } from '../../../src/infra/logger.js';
+import type { IncomingMessage } from '../../../src/core/message.js';
 import { FakeWhatsApp } from './fake-client.js';
 
 /** An adapter on a fake WhatsApp, with what it handed over. */

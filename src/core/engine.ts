@@ -1,0 +1,304 @@
+import type { HistoryStore } from '../core/history.js';
+import { pseudonym, type Logger } from '../infra/logger.js';
+import type { Metrics } from '../infra/metrics.js';
+import type { Responder } from './responder.js';
+import type { ReplyTexts } from './texts.js';
+import type { InboundJournal, MessageRef, UnansweredEntry } from '../core/journal.js';
+import type { ConversationObserver } from './observer.js';
+import type { Channel } from './channel.js';
+import type { IncomingMessage } from './message.js';
+import { Conversation, type ConversationContext, type Resumed } from './conversation.js';
+
+/** What a message left unanswered for too long gets at the next start, instead of an answer. */
+export const STALE_APOLOGY =
+  'Désolé pour l\'attente, votre message nous est bien parvenu. Pouvez-vous nous redire ce que vous cherchez ? 🙏';
+
+/** The clients and the timing policy of the core. */
+export interface EngineOptions {
+  readonly responder: Responder;
+  readonly history: HistoryStore;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  readonly texts: ReplyTexts;
+  /** The longest a customer waits before the fallback. */
+  readonly replyDeadlineMs: number;
+  /** How long after the fallback the real answer is still awaited and delivered. */
+  readonly lateAnswerMs: number;
+  /** How often "typing…" is shown again while the bot thinks (Telegram's lasts 5 s). */
+  readonly typingRefreshMs?: number;
+  /** Longer customer texts are cut to this many characters before the model sees them. */
+  readonly maxPromptChars?: number;
+  /** How many past entries of a conversation are remembered and shown to the model. */
+  readonly historyLimit?: number;
+  /** How many message ids are remembered to drop a platform's redeliveries. */
+  readonly dedupeWindow?: number;
+  readonly now?: () => number;
+  /** Answers straight from the shop's data, when confident, once the responder has failed for good. */
+  readonly quickAnswer?: (text: string) => string | null;
+  /** Sees every message taken and every reply sent (records, dashboard, handoff). */
+  readonly observer?: ConversationObserver;
+  /**
+   * True for a conversation a person has taken over: its messages are recorded (observer) but
+   * the bot does not answer them.
+   */
+  readonly isHandedOff?: (channel: string, chatId: string) => boolean;
+  /**
+   * Where every message is written (fsync'd) before `receive` resolves, and every reply is
+   * noted: a crash loses no message and a redelivery after a restart is not answered again.
+   * Without it, messages live in memory only.
+   */
+  readonly journal?: InboundJournal;
+  /** At start, an unanswered message older than this gets {@link staleApology} instead of an answer. Default 10 min. */
+  readonly staleAfterMs?: number;
+  /** Default {@link STALE_APOLOGY}. */
+  readonly staleApology?: string;
+  /** At start, an unanswered message older than this is given up without a word. Default one day. */
+  readonly expireAfterMs?: number;
+}
+
+/** What {@link Engine.recover} did with the messages left unanswered by the last run. */
+export interface RecoverySummary {
+  /** Handed to their conversation again, to be answered. */
+  readonly resumed: number;
+  /** Too old to answer: the customer was asked to write again. */
+  readonly apologised: number;
+  /** Older than `expireAfterMs`: dropped. */
+  readonly expired: number;
+  /** Their channel is not running: left for a later start. */
+  readonly waiting: number;
+}
+
+/** The core: give it every customer message; it answers each one, or sends the fallback in time. */
+export interface Engine {
+  /**
+   * Hands a message over; never throws, and the answer is never awaited. The promise resolves
+   * once the message is durably taken (journalled), never rejects: a channel acknowledges the
+   * message to its platform only then.
+   */
+  readonly receive: (message: IncomingMessage, channel: Channel) => Promise<void>;
+  /**
+   * Start-up, before the channels start: answers what the journal holds unanswered from the
+   * last run (with its original `receivedAt`, and no second fallback if one went out), or
+   * apologises for a message too old to answer. Each message once.
+   */
+  recover(channelOf: (name: string) => Channel | undefined): RecoverySummary;
+  /**
+   * Shutdown: stop waiting for late answers and resolve once every owed reply was sent (the
+   * real answer if it comes by the deadline, the fallback otherwise).
+   */
+  drain(): Promise<void>;
+  /** Conversations with work in flight. */
+  activeConversations(): number;
+}
+
+/**
+ * Creates the core.
+ *
+ * @example
+ * const engine = createEngine({ responder, history, metrics, logger, texts, replyDeadlineMs: 8000, lateAnswerMs: 45000 });
+ * await telegram.start(engine.receive);
+ */
+export function createEngine(options: EngineOptions): Engine {
+  let draining = false;
+  const conversations = new Map<string, Conversation>();
+  const seen = new Set<string>();
+  const dedupeWindow = options.dedupeWindow ?? 10_000;
+  const maxPromptChars = options.maxPromptChars ?? 4000;
+  const { journal, logger } = options;
+  const now = options.now ?? Date.now;
+  const context: ConversationContext = {
+    responder: options.responder,
+    history: options.history,
+    metrics: options.metrics,
+    logger: options.logger,
+    texts: options.texts,
+    replyDeadlineMs: options.replyDeadlineMs,
+    lateAnswerMs: options.lateAnswerMs,
+    typingRefreshMs: options.typingRefreshMs ?? 4000,
+    maxPromptChars,
+    historyLimit: options.historyLimit ?? 30,
+    now,
+    draining: () => draining,
+    quickAnswer: options.quickAnswer,
+    observer: journal ? journalling(journal, options.observer, logger) : options.observer,
+  };
+
+  /** Journal writes under way, by message: a copy arriving meanwhile is acknowledged only once the first is durable. */
+  const writing = new Map<string, Promise<void>>();
+  const idOf = (message: IncomingMessage) => `${message.channel}\u0000${message.chatId}\u0000${message.messageId}`;
+
+  /** Drops a redelivered message; remembers the newest ids only. */
+  function isDuplicate(message: IncomingMessage): boolean {
+    const id = idOf(message);
+    if (seen.has(id)) return true;
+    seen.add(id);
+    if (seen.size > dedupeWindow) seen.delete(seen.values().next().value as string);
+    return false;
+  }
+
+  function conversationOf(message: IncomingMessage, channel: Channel): Conversation {
+    const key = `${message.channel}:${message.chatId}`;
+    let conversation = conversations.get(key);
+    if (!conversation) {
+      conversation = new Conversation(key, channel, message.chatId, context);
+      conversations.set(key, conversation);
+    }
+    return conversation;
+  }
+
+  function forgetWhenIdle(conversation: Conversation): void {
+    void conversation.settled().then(() => {
+      if (conversation.idle && conversations.get(conversation.key) === conversation) {
+        conversations.delete(conversation.key);
+      }
+    });
+  }
+
+  const chatOf = (message: IncomingMessage) => `${message.channel}:${pseudonym(message.chatId)}`;
+
+  /** Starts answering a message that is (as far as it can be) durably taken. */
+  function take(message: IncomingMessage, channel: Channel, resumed?: Resumed): void {
+    try {
+      try {
+        context.observer?.messageReceived?.(message);
+      } catch (error) {
+        logger.error({ err: error }, 'message observer failed');
+      }
+      if (options.isHandedOff?.(message.channel, message.chatId)) {
+        closeQuietly([message], 'handed_off');
+        return;
+      }
+      const conversation = conversationOf(message, channel);
+      const prompt = promptOf(message, maxPromptChars);
+      if (prompt === undefined) {
+        conversation.replyAtOnce([message], channel, options.texts.unsupported(message.kind), 'unsupported');
+      } else {
+        conversation.receive(message, channel, prompt, resumed);
+      }
+      forgetWhenIdle(conversation);
+    } catch (error) {
+      // Only a bug gets here; the channel must keep running whatever the core does.
+      logger.error({ err: error, chat: chatOf(message) }, 'message not taken');
+    }
+  }
+
+  function closeQuietly(refs: readonly MessageRef[], how: string): void {
+    journal?.markAnswered(refs, now(), how).catch((error: unknown) => logger.error({ err: error }, 'journal: not noted'));
+  }
+
+  function receive(message: IncomingMessage, channel: Channel): Promise<void> {
+    try {
+      options.metrics.messagesReceived.inc({ channel: message.channel, kind: message.kind });
+      if (isDuplicate(message)) {
+        options.metrics.duplicatesDropped.inc({ channel: message.channel });
+        return writing.get(idOf(message)) ?? Promise.resolve();
+      }
+      if (!journal) {
+        take(message, channel);
+        return Promise.resolve();
+      }
+      const id = idOf(message);
+      const taken = journal.record(message).then(
+        (recorded) => {
+          if (recorded === 'duplicate') options.metrics.duplicatesDropped.inc({ channel: message.channel });
+          else take(message, channel);
+        },
+        (error: unknown) => {
+          // A full or broken disk must not silence the customer: answered, but not crash-safe.
+          logger.error({ err: error, chat: chatOf(message) }, 'message not journalled; answering it anyway');
+          take(message, channel);
+        },
+      );
+      writing.set(id, taken);
+      void taken.finally(() => writing.delete(id));
+      return taken;
+    } catch (error) {
+      logger.error({ err: error, chat: chatOf(message) }, 'message not taken');
+      return Promise.resolve();
+    }
+  }
+
+  function recover(channelOf: (name: string) => Channel | undefined): RecoverySummary {
+    const summary = { resumed: 0, apologised: 0, expired: 0, waiting: 0 };
+    if (!journal) return summary;
+    const at = now();
+    const staleAfterMs = options.staleAfterMs ?? 10 * 60_000;
+    const expireAfterMs = options.expireAfterMs ?? 24 * 60 * 60_000;
+    const byConversation = new Map<string, UnansweredEntry[]>();
+    for (const entry of journal.unanswered()) {
+      if (isDuplicate(entry.message)) continue; // already taken by this run: recovery is done once
+      const key = `${entry.message.channel}:${entry.message.chatId}`;
+      byConversation.set(key, [...(byConversation.get(key) ?? []), entry]);
+    }
+    for (const entries of byConversation.values()) {
+      const { message: first } = entries[0]!;
+      const expired = entries.filter((entry) => at - entry.message.receivedAt > expireAfterMs);
+      if (expired.length > 0) closeQuietly(expired.map((entry) => entry.message), 'expired');
+      summary.expired += expired.length;
+      const live = entries.filter((entry) => !expired.includes(entry));
+      if (live.length === 0) continue;
+      const channel = channelOf(first.channel);
+      if (!channel) {
+        logger.warn({ chat: chatOf(first), messages: live.length }, `recovery: channel ${first.channel} is not running; left for a later start`);
+        summary.waiting += live.length;
+        continue;
+      }
+      // Oldest first: the apology for what is too old goes out before the answers to the rest.
+      const stale = live.filter((entry) => at - entry.message.receivedAt > staleAfterMs).map((entry) => entry.message);
+      if (stale.length > 0 && options.isHandedOff?.(first.channel, first.chatId)) {
+        closeQuietly(stale, 'handed_off');
+      } else if (stale.length > 0) {
+        conversationOf(first, channel).replyAtOnce(stale, channel, options.staleApology ?? STALE_APOLOGY, 'unavailable');
+        summary.apologised += stale.length;
+      }
+      for (const entry of live) {
+        if (stale.includes(entry.message)) continue;
+        take(entry.message, channel, { resumedAt: at, ...(entry.fallbackAt !== undefined && { fallbackAt: entry.fallbackAt }) });
+        summary.resumed += 1;
+      }
+    }
+    if (summary.resumed + summary.apologised + summary.expired + summary.waiting > 0) {
+      logger.info(summary, 'recovery: messages left unanswered by the last run taken back');
+    }
+    return summary;
+  }
+
+  return {
+    receive,
+    recover,
+    async drain() {
+      draining = true;
+      for (const conversation of conversations.values()) conversation.hurry();
+      await Promise.all([...conversations.values()].map((conversation) => conversation.settled()));
+      await journal?.flush();
+    },
+    activeConversations: () => conversations.size,
+  };
+}
+
+/**
+ * The observer the conversations see: every reply is noted in the journal first (a fallback
+ * marks its messages, a real answer closes them), then the given observer is told.
+ */
+function journalling(journal: InboundJournal, observer: ConversationObserver | undefined, logger: Logger): ConversationObserver {
+  return {
+    messageReceived: (message) => observer?.messageReceived?.(message),
+    replySent(event) {
+      const refs = event.messageIds.map((messageId) => ({ channel: event.channel, chatId: event.chatId, messageId }));
+      const noted = event.kind === 'fallback' ? journal.markFallback(refs, event.at) : journal.markAnswered(refs, event.at, event.kind);
+      noted.catch((error: unknown) => logger.error({ err: error, kind: event.kind }, 'journal: reply not noted'));
+      observer?.replySent?.(event);
+    },
+  };
+}
+
+/**
+ * What the model is shown of a message: its text, cut to `maxChars`, with a note for a
+ * caption that came with media. `undefined` when there is nothing to read.
+ */
+export function promptOf(message: IncomingMessage, maxChars: number): string | undefined {
+  const text = message.text.trim();
+  if (text === '') return undefined;
+  const cut = text.length > maxChars ? `${text.slice(0, maxChars)} […] (message coupé : trop long)` : text;
+  return message.kind === 'text' ? cut : `[${message.kind} joint, que vous ne pouvez pas voir] ${cut}`;
+}

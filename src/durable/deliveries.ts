@@ -1,0 +1,83 @@
+import type { DurableQueue } from './queue.js';
+import type { Logger } from '../infra/logger.js';
+import type { Channel } from '../core/channel.js';
+
+/** A message that must reach someone (the owner, or a customer) even if a first try fails. */
+export interface Delivery {
+  readonly channel: string;
+  readonly chatId: string;
+  readonly text: string;
+}
+
+/** Sends messages that must not be lost: written to disk first, retried until delivered. */
+export interface Deliveries {
+  /** Queues durably, then tries at once; the same key is delivered once. Never throws. */
+  send(key: string, delivery: Delivery): Promise<void>;
+  /** Tries every waiting delivery now. */
+  flush(): Promise<void>;
+  start(): void;
+  stop(): void;
+}
+
+/**
+ * Creates the delivery service over a durable queue and the running channels.
+ *
+ * @param options.channelOf finds a channel by name (`telegram`…); unknown channels wait.
+ */
+export function createDeliveries(options: {
+  queue: DurableQueue<Delivery>;
+  channelOf: (name: string) => Channel | undefined;
+  logger: Logger;
+  retryMs?: number;
+}): Deliveries {
+  const { queue, logger } = options;
+  let timer: ReturnType<typeof setInterval> | undefined;
+  let flushing: Promise<void> | undefined;
+
+  async function attempt(key: string, delivery: Delivery, attempts: number): Promise<boolean> {
+    const channel = options.channelOf(delivery.channel);
+    try {
+      if (!channel) throw new Error(`channel ${delivery.channel} is not running`);
+      await channel.sendText(delivery.chatId, delivery.text);
+      await queue.remove(key);
+      return true;
+    } catch (error) {
+      await queue.put(key, delivery, attempts + 1).catch(() => undefined);
+      logger.warn({ err: error, delivery: key, attempts: attempts + 1 }, 'delivery failed; will retry');
+      return false;
+    }
+  }
+
+  async function flushOnce(): Promise<void> {
+    for (const { key, item, attempts } of await queue.list()) {
+      if (!(await attempt(key, item, attempts))) break; // the channel is down: try later, in order
+    }
+  }
+
+  const deliveries: Deliveries = {
+    async send(key, delivery) {
+      try {
+        await queue.put(key, delivery);
+      } catch (error) {
+        logger.error({ err: error, delivery: key }, 'delivery could not be queued; sending without a safety net');
+      }
+      await attempt(key, delivery, 0);
+    },
+    flush() {
+      flushing ??= flushOnce()
+        .catch((error: unknown) => logger.error({ err: error }, 'delivery queue unreadable'))
+        .finally(() => (flushing = undefined));
+      return flushing;
+    },
+    start() {
+      timer ??= setInterval(() => void deliveries.flush(), options.retryMs ?? 15_000);
+      timer.unref();
+      void deliveries.flush();
+    },
+    stop() {
+      clearInterval(timer);
+      timer = undefined;
+    },
+  };
+  return deliveries;
+}

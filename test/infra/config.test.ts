@@ -1,0 +1,289 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigError, DEFAULT_FALLBACK_MESSAGE, loadConfig, loadDotEnv } from '../../src/infra/config.js';
+
+const TOKEN = '123456789:FAKE_test-token-not-a-real-one-0000';
+
+/** Runs `loadConfig` and returns the `ConfigError` it throws; fails if it throws nothing or something else. */
+function configErrorFor(env: Record<string, string | undefined>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig', () => {
+  it('runs with an empty environment on sensible defaults', () => {
+    expect(loadConfig({})).toEqual({
+      telegram: null,
+      openai: null,
+      whatsapp: null,
+      webChat: { allowedOrigins: [] },
+      adminToken: null,
+      supabase: null,
+      ownerTelegramChatId: null,
+      shopConfigPath: null,
+      replyDeadlineMs: 8000,
+      lateAnswerMs: 45_000,
+      journalMaxAgeMs: 600_000,
+      modelConcurrency: 50,
+      modelBreakerFailures: 5,
+      modelBreakerCooldownMs: 30_000,
+      storeTimeoutMs: 5000,
+      customerMaxMessagesPerMinute: 20,
+      customerMaxMessageChars: 5000,
+      fallbackMessage: 'Désolé, je réfléchis trop. Un petit instant... 🤔',
+      dataDir: './data',
+      httpPort: 3000,
+      logLevel: 'info',
+    });
+    expect(DEFAULT_FALLBACK_MESSAGE).toBe('Désolé, je réfléchis trop. Un petit instant... 🤔');
+  });
+
+  it('treats empty and blank values as unset', () => {
+    const config = loadConfig({
+      TELEGRAM_BOT_TOKEN: '',
+      OPENAI_API_KEY: '  ',
+      REPLY_DEADLINE_MS: '',
+      HTTP_PORT: '',
+      LOG_LEVEL: '',
+      FALLBACK_MESSAGE: ' ',
+      DATA_DIR: '',
+    });
+
+    expect(config).toMatchObject({
+      telegram: null,
+      openai: null,
+      replyDeadlineMs: 8000,
+      httpPort: 3000,
+      logLevel: 'info',
+      fallbackMessage: DEFAULT_FALLBACK_MESSAGE,
+      dataDir: './data',
+    });
+  });
+
+  it('enables Telegram with a token, on the official Bot API server and without groups by default', () => {
+    expect(loadConfig({ TELEGRAM_BOT_TOKEN: TOKEN }).telegram).toEqual({
+      botToken: TOKEN,
+      apiRoot: 'https://api.telegram.org',
+      allowGroups: false,
+      webhook: null,
+    });
+  });
+
+  it('trims the token and strips trailing slashes from the API root', () => {
+    const config = loadConfig({
+      TELEGRAM_BOT_TOKEN: ` ${TOKEN}\n`,
+      TELEGRAM_API_ROOT: 'http://127.0.0.1:8081/',
+      TELEGRAM_ALLOW_GROUPS: 'TRUE',
+    });
+
+    expect(config.telegram).toEqual({ botToken: TOKEN, apiRoot: 'http://127.0.0.1:8081', allowGroups: true, webhook: null });
+    expect(loadConfig({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: 'https://tg.example.ci/api//' }).telegram?.apiRoot).toBe(
+      'https://tg.example.ci/api',
+    );
+  });
+
+  it.each([
+    ['true', true],
+    ['1', true],
+    ['yes', true],
+    ['false', false],
+    ['0', false],
+    ['no', false],
+  ])('reads TELEGRAM_ALLOW_GROUPS=%s as %s', (value, expected) => {
+    expect(loadConfig({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_ALLOW_GROUPS: value }).telegram?.allowGroups).toBe(expected);
+  });
+
+  it('enables OpenAI with a key, on the default model and endpoint', () => {
+    expect(loadConfig({ OPENAI_API_KEY: 'sk-test-1234567890' }).openai).toEqual({
+      apiKey: 'sk-test-1234567890',
+      baseURL: undefined,
+      model: 'gpt-4o-mini',
+    });
+  });
+
+  it('reads every value that is set', () => {
+    const config = loadConfig({
+      TELEGRAM_BOT_TOKEN: TOKEN,
+      OPENAI_API_KEY: 'sk-test-1234567890',
+      OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1',
+      OPENAI_MODEL: 'llama3.1',
+      REPLY_DEADLINE_MS: '5000',
+      LATE_ANSWER_MS: '0',
+      FALLBACK_MESSAGE: 'Un instant, je regarde ça 🙏',
+      DATA_DIR: '/var/lib/akwaba',
+      HTTP_PORT: '8080',
+      LOG_LEVEL: 'debug',
+    });
+
+    expect(config).toMatchObject({
+      openai: { apiKey: 'sk-test-1234567890', baseURL: 'http://127.0.0.1:11434/v1', model: 'llama3.1' },
+      replyDeadlineMs: 5000,
+      lateAnswerMs: 0,
+      fallbackMessage: 'Un instant, je regarde ça 🙏',
+      dataDir: '/var/lib/akwaba',
+      httpPort: 8080,
+      logLevel: 'debug',
+    });
+  });
+
+  it.each<[variable: string, value: string, hint: RegExp]>([
+    ['REPLY_DEADLINE_MS', 'abc', /whole number of milliseconds/],
+    ['REPLY_DEADLINE_MS', '-5', /whole number of milliseconds/],
+    ['REPLY_DEADLINE_MS', '8000.5', /whole number of milliseconds/],
+    ['LATE_ANSWER_MS', 'forever', /whole number of milliseconds/],
+    ['HTTP_PORT', '70000', /port number between 0 and 65535/],
+    ['HTTP_PORT', 'http', /port number between 0 and 65535/],
+    ['LOG_LEVEL', 'loud', /fatal, error, warn, info, debug, trace, silent/],
+    ['TELEGRAM_BOT_TOKEN', 'nope', /@BotFather/],
+    ['TELEGRAM_API_ROOT', 'not a url', /https:\/\/api\.telegram\.org/],
+    ['OPENAI_BASE_URL', 'ftp://x', /https:\/\/api\.openai\.com\/v1/],
+    ['TELEGRAM_ALLOW_GROUPS', 'maybe', /true or false/],
+    ['FALLBACK_MESSAGE', 'a'.repeat(501), /at most 500 characters/],
+  ])('rejects %s=%s, naming the variable and saying what to put', (variable, value, hint) => {
+    const error = configErrorFor({ TELEGRAM_BOT_TOKEN: TOKEN, [variable]: value });
+
+    expect(error.variable).toBe(variable);
+    expect(error.name).toBe('ConfigError');
+    expect(error.code).toBe('invalid_config');
+    expect(error.message).toContain(variable);
+    expect(error.message).toMatch(/put /);
+    expect(error.message).toMatch(hint);
+  });
+
+  it('does not repeat a rejected token in the error, since messages end up in logs', () => {
+    const almostToken = '123456789:short-secret';
+
+    expect(configErrorFor({ TELEGRAM_BOT_TOKEN: almostToken }).message).not.toContain('short-secret');
+  });
+});
+
+describe('loadDotEnv', () => {
+  const names = ['AKWABA_TEST_FROM_FILE', 'AKWABA_TEST_ALREADY_SET'] as const;
+  let saved: Partial<Record<(typeof names)[number], string>>;
+  let dir: string;
+
+  beforeEach(() => {
+    saved = {};
+    for (const name of names) {
+      if (process.env[name] !== undefined) saved[name] = process.env[name];
+      delete process.env[name];
+    }
+    dir = mkdtempSync(join(tmpdir(), 'akwaba-env-'));
+  });
+
+  afterEach(() => {
+    for (const name of names) {
+      const value = saved[name];
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('loads the file without overriding a variable already set', () => {
+    const path = join(dir, '.env');
+    writeFileSync(path, '# akwaba\nAKWABA_TEST_FROM_FILE=from-file\nAKWABA_TEST_ALREADY_SET=from-file\n');
+    process.env.AKWABA_TEST_ALREADY_SET = 'from-shell';
+
+    loadDotEnv(path);
+
+    expect(process.env.AKWABA_TEST_FROM_FILE).toBe('from-file');
+    expect(process.env.AKWABA_TEST_ALREADY_SET).toBe('from-shell');
+  });
+
+  it('does nothing when the file does not exist', () => {
+    expect(() => loadDotEnv(join(dir, 'missing.env'))).not.toThrow();
+    expect(process.env.AKWABA_TEST_FROM_FILE).toBeUndefined();
+  });
+});
+
+describe('loadConfig: shop, database and owner', () => {
+  it('reads Supabase, the owner chat and the shop file', () => {
+    const config = loadConfig({
+      SUPABASE_URL: 'https://abcd.supabase.co',
+      SUPABASE_SERVICE_ROLE_KEY: 'service-role-key',
+      OWNER_TELEGRAM_CHAT_ID: '-1001234567',
+      SHOP_CONFIG: './shop.json',
+    });
+    expect(config.supabase).toEqual({ url: 'https://abcd.supabase.co', serviceRoleKey: 'service-role-key' });
+    expect(config.ownerTelegramChatId).toBe('-1001234567');
+    expect(config.shopConfigPath).toBe('./shop.json');
+  });
+
+  it('asks for the service role key when only SUPABASE_URL is set', () => {
+    expect(() => loadConfig({ SUPABASE_URL: 'https://abcd.supabase.co' })).toThrow(
+      /^SUPABASE_SERVICE_ROLE_KEY is missing: put the service_role key from Supabase \(Project Settings → API\)/,
+    );
+  });
+
+  it('refuses an owner chat id that is not a number', () => {
+    expect(() => loadConfig({ OWNER_TELEGRAM_CHAT_ID: '@awa' })).toThrow(/^OWNER_TELEGRAM_CHAT_ID is not valid: put the numeric id/);
+  });
+});
+
+describe('loadConfig: Telegram webhook and the journal', () => {
+  const SECRET = '0123456789abcdef0123456789abcdef';
+
+  it('switches Telegram to a webhook when the URL and its secret are set', () => {
+    const config = loadConfig({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_URL: 'https://shop.example/telegram/3f9a1c', TELEGRAM_WEBHOOK_SECRET: SECRET });
+    expect(config.telegram?.webhook).toEqual({ url: 'https://shop.example/telegram/3f9a1c', secret: SECRET });
+  });
+
+  it('asks for the secret when only the webhook URL is set', () => {
+    expect(configErrorFor({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_URL: 'https://shop.example/telegram/3f9a1c' })).toMatchObject({
+      variable: 'TELEGRAM_WEBHOOK_SECRET',
+      message: expect.stringMatching(/^TELEGRAM_WEBHOOK_SECRET is missing: put a random secret of 16 to 256 .*\(needed because TELEGRAM_WEBHOOK_URL is set\)\.$/),
+    });
+  });
+
+  it.each([
+    ['TELEGRAM_WEBHOOK_URL', 'http://shop.example/telegram/3f9a1c', /^TELEGRAM_WEBHOOK_URL is not valid: put the public HTTPS address/],
+    ['TELEGRAM_WEBHOOK_SECRET', 'short', /^TELEGRAM_WEBHOOK_SECRET is not valid: put a random secret of 16 to 256/],
+    ['TELEGRAM_WEBHOOK_SECRET', 'has spaces in it, sixteen+', /^TELEGRAM_WEBHOOK_SECRET is not valid/],
+    ['JOURNAL_MAX_AGE_MS', 'ten minutes', /^JOURNAL_MAX_AGE_MS is not valid: put a whole number of milliseconds between 0 and 86400000/],
+  ])('refuses %s=%s', (variable, value, hint) => {
+    expect(() => loadConfig({ TELEGRAM_WEBHOOK_SECRET: SECRET, [variable]: value })).toThrow(hint);
+  });
+
+  it('reads JOURNAL_MAX_AGE_MS', () => {
+    expect(loadConfig({ JOURNAL_MAX_AGE_MS: '120000' }).journalMaxAgeMs).toBe(120_000);
+  });
+});
+
+describe('loadConfig: WhatsApp and the admin token', () => {
+  it('enables WhatsApp with the system Chromium when it exists', () => {
+    const config = loadConfig({ WHATSAPP_ENABLED: 'true', CHROMIUM_PATH: process.execPath, WHATSAPP_BROWSER_RESTART_HOURS: '24' });
+    expect(config.whatsapp).toEqual({ chromiumPath: process.execPath, allowGroups: false, browserRestartHours: 24 });
+  });
+
+  it('names CHROMIUM_PATH when WhatsApp is enabled and the browser is missing', () => {
+    expect(() => loadConfig({ WHATSAPP_ENABLED: 'true', CHROMIUM_PATH: '/nowhere/chromium' })).toThrow(
+      /^CHROMIUM_PATH: \/nowhere\/chromium does not exist: install Chromium \(apt-get install chromium\)/,
+    );
+  });
+
+  it('refuses a short admin token', () => {
+    expect(() => loadConfig({ ADMIN_TOKEN: 'secret' })).toThrow(/^ADMIN_TOKEN is not valid: put a long random secret of at least 16 characters/);
+  });
+});
+
+describe('.env.example', () => {
+  it('is a valid configuration as it stands, documenting every variable the bot reads', async () => {
+    const { parseEnv } = await import('node:util');
+    const { readFileSync } = await import('node:fs');
+    const text = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
+    const env = parseEnv(text) as Record<string, string>;
+    expect(() => loadConfig(env)).not.toThrow();
+    const source = readFileSync(new URL('../../src/infra/config.ts', import.meta.url), 'utf8');
+    const read = [...source.matchAll(/^ {2}([A-Z][A-Z_]+): \{/gm)].map((match) => match[1]);
+    expect(read.length).toBeGreaterThan(10);
+    for (const name of read) expect(Object.keys(env)).toContain(name);
+  });
+});

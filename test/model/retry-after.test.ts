@@ -1,0 +1,58 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { retryAfterMs } from '../../src/model/openai.js';
+
+describe('retryAfterMs', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    // On a whole second, since HTTP dates have no milliseconds.
+    vi.setSystemTime(new Date('2025-06-20T10:00:00.000Z'));
+  });
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('reads retry-after-ms as milliseconds', () => {
+    expect(retryAfterMs(new Headers({ 'retry-after-ms': '1500' }))).toBe(1500);
+  });
+
+  it('reads retry-after as seconds', () => {
+    expect(retryAfterMs(new Headers({ 'retry-after': '2' }))).toBe(2000);
+    expect(retryAfterMs(new Headers({ 'retry-after': '0' }))).toBe(0);
+  });
+
+  it('reads retry-after as an HTTP date', () => {
+    const inThreeSeconds = new Date(Date.now() + 3000).toUTCString(); // e.g. "Fri, 20 Jun 2025 10:00:03 GMT"
+
+    const waitMs = retryAfterMs(new Headers({ 'retry-after': inThreeSeconds }));
+
+    expect(waitMs).toBe(3000);
+  });
+
+  it('does not wait for an HTTP date already past', () => {
+    expect(retryAfterMs(new Headers({ 'retry-after': new Date(Date.now() - 60_000).toUTCString() }))).toBe(0);
+  });
+
+  it('prefers retry-after-ms over retry-after', () => {
+    expect(retryAfterMs(new Headers({ 'retry-after-ms': '250', 'retry-after': '30' }))).toBe(250);
+  });
+
+  it('falls back to retry-after when retry-after-ms is unreadable', () => {
+    expect(retryAfterMs(new Headers({ 'retry-after-ms': 'soon', 'retry-after': '2' }))).toBe(2000);
+  });
+
+  it('gives nothing when the headers say nothing usable', () => {
+    expect(retryAfterMs(undefined)).toBeUndefined();
+    expect(retryAfterMs(new Headers())).toBeUndefined();
+    expect(retryAfterMs(new Headers({ 'x-ratelimit-remaining-requests': '0' }))).toBeUndefined();
+    expect(retryAfterMs(new Headers({ 'retry-after': 'soon' }))).toBeUndefined();
+    expect(retryAfterMs(new Headers({ 'retry-after': '' }))).toBeUndefined();
+    expect(retryAfterMs(new Headers({ 'retry-after-ms': 'abc' }))).toBeUndefined();
+  });
+
+  it('treats a negative retry-after as unusable, not as a date', () => {
+    // Date.parse('-1') is a date in the year 2001 for V8, which would mean "retry at once".
+    expect(retryAfterMs(new Headers({ 'retry-after': '-1' }))).toBeUndefined();
+    expect(retryAfterMs(new Headers({ 'retry-after-ms': '-500' }))).toBeUndefined();
+  });
+});
