@@ -20,7 +20,7 @@ import { createMetrics, type Metrics } from './infra/metrics.js';
 import { createOpenAIResponder } from './model/openai.js';
 import { shopSystemPrompt } from './shop/prompt.js';
 import type { Responder } from './core/responder.js';
-import { limitConcurrency, withCircuitBreaker, type GuardedResponder } from './model/index.js';
+import { createModelGate, type ModelGate } from './model/gate.js';
 import { withStoreTimeouts } from './store/timeouts.js';
 import { createCatalogue, type Catalogue } from './shop/catalogue.js';
 import { answerFromCatalogue, createCatalogueResponder } from './shop/catalogue-responder.js';
@@ -103,7 +103,11 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
     else logger.info({ notice: key }, 'owner notice not sent: OWNER_TELEGRAM_CHAT_ID is not set');
   };
   const recorder = createRecorder({ store, logger, spillFile: join(config.dataDir, 'records-waiting.json') });
-  const handoff = createHandoff({ dataDir: config.dataDir, notifyOwner: tellOwner, channelOf, logger, record: recorder.recordReply });
+  const say = (channel: string, chatId: string, text: string, kind: 'human' | 'handoff'): Promise<boolean> => {
+    const target = channelOf(channel);
+    return target ? engine.say(target, chatId, text, kind) : Promise.resolve(false);
+  };
+  const handoff = createHandoff({ dataDir: config.dataDir, notifyOwner: tellOwner, say, logger });
   const dailySummary = createDailySummary({ store, notifyOwner: tellOwner, shopName: shop.name, logger });
   const orders = createOrderDesk({
     store,
@@ -126,17 +130,17 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
     },
   });
 
-  const brain = createResponder(config, shop, catalogue, orders);
-  // Breaker outside, limiter inside: a paused model is refused before it takes a slot.
-  const model: GuardedResponder | undefined = config.openai
-    ? withCircuitBreaker(limitConcurrency(brain, { concurrency: config.modelConcurrency, registry: metrics.registry }), {
+  const gate: ModelGate | undefined = config.openai
+    ? createModelGate({
+        maxConcurrency: config.modelConcurrency,
         failureThreshold: config.modelBreakerFailures,
         cooldownMs: config.modelBreakerCooldownMs,
         registry: metrics.registry,
         logger,
+        description: `openai ${config.openai.model}`,
       })
     : undefined;
-  const responder = model ?? brain;
+  const responder = createResponder(config, shop, catalogue, orders, gate);
   // Every message is on disk before its channel acknowledges it; replies are noted there too.
   const journal = await openJournal(join(config.dataDir, 'journal'), { logger });
   const engine = createEngine({
@@ -145,24 +149,25 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
     metrics,
     logger,
     texts: frenchTexts(fallback),
-    replyDeadlineMs: config.replyDeadlineMs,
-    lateAnswerMs: config.lateAnswerMs,
-    quickAnswer: (text) => {
+    deadlines: { replyMs: config.replyDeadlineMs, lateAnswerMs: config.lateAnswerMs, staleAfterMs: config.journalMaxAgeMs },
+    lastResort: async ({ texts }) => {
       const snapshot = catalogue.snapshot();
-      return snapshot ? answerFromCatalogue(text, snapshot, shop) : null;
+      // Only a single question qualifies: answering one of several would leave the others unanswered.
+      const answer = snapshot && texts.length === 1 ? answerFromCatalogue(texts[0]!, snapshot, shop) : null;
+      return answer === null ? null : { text: answer };
     },
     // The recorder first: a request for a person is recorded before the bot goes quiet.
     observer: composeObservers([recorder.observer, handoff.observer], logger),
     isHandedOff: handoff.isHandedOff,
     journal,
-    staleAfterMs: config.journalMaxAgeMs,
   });
 
   let stopping = false;
   const modelHealth = (): Health =>
-    model?.status() ?? { state: 'off', detail: 'OPENAI_API_KEY is not set: answering from the catalogue' };
+    gate?.status() ?? { state: 'off', detail: 'OPENAI_API_KEY is not set: answering from the catalogue' };
   const receive = guardAbuse(engine.receive, {
     logger,
+    say: engine.say,
     blocklist,
     maxMessages: config.customerMaxMessagesPerMinute,
     windowMs: 60_000,
@@ -221,13 +226,13 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
       storeHealth.stop();
       orders.stop();
       deliveries.stop();
-      model?.dispose();
+      gate?.dispose();
       await store.close().catch(() => undefined);
     },
   };
 }
 
-function createResponder(config: Config, shop: ShopConfig, catalogue: Catalogue, orders: OrderDesk): Responder {
+function createResponder(config: Config, shop: ShopConfig, catalogue: Catalogue, orders: OrderDesk, gate: ModelGate | undefined): Responder {
   if (!config.openai) return createCatalogueResponder({ catalogue, shop });
   const client = new OpenAI({
     apiKey: config.openai.apiKey,
@@ -239,5 +244,6 @@ function createResponder(config: Config, shop: ShopConfig, catalogue: Catalogue,
     model: config.openai.model,
     systemPrompt: shopSystemPrompt(shop),
     tools: createShopTools({ catalogue, orders, shop }),
+    gate,
   });
 }

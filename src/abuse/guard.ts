@@ -22,6 +22,8 @@ export const FRENCH_ABUSE_TEXTS: AbuseTexts = {
 /** Options of {@link guardAbuse}. */
 export interface AbuseGuardOptions {
   readonly logger: Logger;
+  /** Sends the guard's line through the chat's one way out (the engine's `say`). */
+  readonly say: (channel: Channel, chatId: string, text: string, kind: 'notice') => Promise<boolean>;
   /** Chats the owner blocked: their messages are dropped without a word. */
   readonly blocklist?: Pick<Blocklist, 'isBlocked'>;
   /** Messages one chat may send per window (`CUSTOMER_MAX_MESSAGES_PER_MINUTE`). Default 20. */
@@ -76,10 +78,7 @@ export function guardAbuse(handler: MessageHandler, options: AbuseGuardOptions):
   const refused = options.registry ? refusalCounter(options.registry) : undefined;
 
   function say(message: IncomingMessage, channel: Channel, text: string): void {
-    const chat = `${message.channel}:${pseudonym(message.chatId)}`;
-    void Promise.resolve()
-      .then(() => channel.sendText(message.chatId, text))
-      .catch((error: unknown) => logger.warn({ err: error, chat }, 'abuse notice not delivered'));
+    void options.say(channel, message.chatId, text, 'notice');
   }
 
   function verdict(message: IncomingMessage): RefusalReason | 'notify_too_fast' | undefined {

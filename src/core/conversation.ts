@@ -1,34 +1,44 @@
 import { pseudonym, type Logger } from '../infra/logger.js';
-import type { Metrics, ReplyKind } from '../infra/metrics.js';
-import type { ChatEntry, FallbackReason, Responder } from './responder.js';
-import type { HistoryStore } from '../core/history.js';
-import type { ReplyTexts } from './texts.js';
-import type { ConversationObserver } from './observer.js';
+import type { Metrics } from '../infra/metrics.js';
 import type { Channel } from './channel.js';
-import type { IncomingMessage } from './message.js';
+import type { Deadlines } from './deadlines.js';
+import type { HistoryStore } from './history.js';
 import { ConversationMemory } from './memory.js';
-import { ReplyOutbox, type Owed } from './outbox.js';
-import { classifyFailure, Turn } from './turn.js';
+import type { IncomingMessage } from './message.js';
+import type { ReplyEvent, ReplyKind } from './observer.js';
+import { Outbox } from './outbox.js';
+import type { ChatEntry, FallbackReason, Reply, Responder } from './responder.js';
+import type { ReplyTexts } from './texts.js';
+import type { Customer } from './tools.js';
+import { classifyFailure, Turn, type Waiting } from './turn.js';
 
-/** What every conversation shares: the clients and the timing policy. */
+/** What the shop can still say once the model has failed for good (see {@link ConversationContext.lastResort}). */
+export interface LastResortRequest {
+  readonly conversationKey: string;
+  readonly customer: Customer;
+  /** The customer's messages left without an answer, oldest first. */
+  readonly texts: readonly string[];
+  /** The remembered conversation, ending with those messages. */
+  readonly history: readonly ChatEntry[];
+}
+
+/** What every conversation shares: the clients and the deadlines. */
 export interface ConversationContext {
   readonly responder: Responder;
   readonly history: HistoryStore;
   readonly metrics: Metrics;
   readonly logger: Logger;
   readonly texts: ReplyTexts;
-  readonly replyDeadlineMs: number;
-  readonly lateAnswerMs: number;
-  readonly typingRefreshMs: number;
-  readonly maxPromptChars: number;
+  readonly deadlines: Deadlines;
   readonly historyLimit: number;
   readonly now: () => number;
   /**
-   * A confident answer straight from the shop's data (prices, delivery fees, hours), used
-   * when the responder failed for good; `null` when unsure.
+   * The shop's own answer when the responder failed for good (a price, a delivery fee, an
+   * order in progress), or `null`: then the customer gets the honest `unavailable` line.
    */
-  readonly quickAnswer?: (text: string) => string | null;
-  readonly observer?: ConversationObserver;
+  readonly lastResort?: (request: LastResortRequest) => Promise<Reply | null>;
+  /** Every delivered message, in order: the journal marks and the records. */
+  readonly delivered: (event: ReplyEvent) => void;
   /** True once shutdown began: answers are no longer awaited past the reply deadline. */
   readonly draining: () => boolean;
 }
@@ -41,33 +51,21 @@ export interface Resumed {
   readonly fallbackAt?: number;
 }
 
-/** A customer message the bot owes an answer to. */
-interface Waiting extends Owed {
-  readonly message: IncomingMessage;
-  readonly prompt: string;
-  readonly resumedAt?: number;
-  readonly deadlineTimer: ReturnType<typeof setTimeout>;
-  fallbackSent: boolean;
-  /** The turn covering it is over: answered, or given up. */
-  done: boolean;
-}
-
 /**
  * One customer's conversation on one channel. Messages are answered in order, one turn at a
- * time; messages that arrive during a turn are answered together by the next one. Whatever
- * happens, every message gets the real answer or the fallback by its deadline.
+ * time; messages that arrive while a turn runs are answered together by the next one. A
+ * message that arrives once the fallback went out does not queue behind the call that is
+ * failing the customer: it supersedes it, and a fresh turn answers every message still owed
+ * at once. Whatever happens, every message gets the real answer or the fallback by its
+ * deadline, and everything the customer hears leaves through one ordered {@link Outbox}.
  */
 export class Conversation {
-  private readonly queue: Waiting[] = [];
-  private inTurn: Waiting[] = [];
-  /**
-   * Messages whose turn failed while the customer had already written again: the next turn
-   * sees them in the history, so its reply answers them too.
-   */
-  private carried: Waiting[] = [];
-  private turn: Turn | undefined;
+  /** The turn running now. */
+  private current: Turn | undefined;
+  /** Messages that arrived while `current` runs, before its fallback: answered next. */
+  private next: Turn | undefined;
   private running: Promise<void> | undefined;
-  private readonly outbox: ReplyOutbox;
+  private readonly outbox: Outbox;
   private readonly memory: ConversationMemory;
   /** How logs name this conversation: never the chat id itself (on WhatsApp it is a phone number). */
   private readonly logId: string;
@@ -79,13 +77,17 @@ export class Conversation {
     private readonly context: ConversationContext,
   ) {
     this.logId = `${channel.name}:${pseudonym(chatId)}`;
-    this.outbox = new ReplyOutbox(channel, chatId, this.logId, { ...context, owesAnswers: () => this.owesAnswers() });
+    this.outbox = new Outbox(channel, chatId, this.logId, {
+      ...context,
+      typingRefreshMs: context.deadlines.typingRefreshMs,
+      owesAnswers: () => this.owesAnswers(),
+    });
     this.memory = new ConversationMemory(key, this.logId, context);
   }
 
   /** True when nothing is owed and nothing is being sent: the conversation can be forgotten. */
   get idle(): boolean {
-    return this.queue.length === 0 && this.running === undefined;
+    return this.current === undefined && this.next === undefined;
   }
 
   /**
@@ -94,27 +96,47 @@ export class Conversation {
    */
   receive(message: IncomingMessage, channel: Channel, prompt: string, resumed?: Resumed): void {
     this.outbox.channel = channel;
-    const delay = Math.max(0, message.receivedAt + this.context.replyDeadlineMs - this.context.now());
     const waiting: Waiting = {
       message,
       prompt,
-      receivedAt: message.receivedAt,
       messageId: message.messageId,
-      fallbackSent: resumed?.fallbackAt !== undefined,
-      ...(resumed && { resumedAt: resumed.resumedAt }),
+      receivedAt: message.receivedAt,
+      replyBy: message.receivedAt + this.context.deadlines.replyMs,
+      openedAt: resumed?.resumedAt ?? message.receivedAt,
+      covered: resumed?.fallbackAt !== undefined,
+      closed: false,
+      remembered: false,
       ...(resumed?.fallbackAt !== undefined && { firstResponseAt: resumed.fallbackAt }),
-      done: false,
-      deadlineTimer: setTimeout(() => this.onDeadline(waiting), delay),
     };
-    this.queue.push(waiting);
     this.outbox.startTyping(message.receivedAt);
-    this.running ??= this.work();
+    const current = this.current;
+    if (!current) {
+      this.begin(this.turnOf([waiting]));
+    } else if (current.fallbackSent && !current.answered && !this.context.draining()) {
+      // The customer wrote again after hearing "un petit instant": answer now, all at once.
+      const owed = [...current.messages.filter((w) => !w.closed), ...(this.next?.messages ?? []), waiting];
+      this.next?.dispose();
+      this.next = undefined;
+      current.supersede();
+      this.context.logger.info({ conversation: this.logId, messages: owed.length }, 'customer wrote again after the fallback: a fresh turn answers');
+      this.begin(this.turnOf(owed));
+    } else if (this.next) {
+      this.next.add(waiting);
+    } else {
+      this.next = this.turnOf([waiting]);
+    }
   }
 
   /** Sends a reply that needs no thinking (e.g. "I can only read text") to `messages`, in order with the rest. */
-  replyAtOnce(messages: readonly IncomingMessage[], channel: Channel, text: string, kind: ReplyKind): void {
+  replyAtOnce(messages: readonly IncomingMessage[], channel: Channel, text: string, kind: ReplyKind): Promise<boolean> {
     this.outbox.channel = channel;
-    void this.outbox.send(text, kind, messages.map((message) => ({ receivedAt: message.receivedAt, messageId: message.messageId })));
+    return this.outbox.send({ text, kind, covers: messages.map((m) => ({ receivedAt: m.receivedAt, messageId: m.messageId })) });
+  }
+
+  /** Sends a message that answers nothing in particular (the owner's words, a handoff line, a guard's notice). */
+  say(text: string, kind: ReplyKind, channel?: Channel): Promise<boolean> {
+    if (channel) this.outbox.channel = channel;
+    return this.outbox.send({ text, kind });
   }
 
   /** Resolves when every owed reply is sent (or given up) and nothing is left to send. */
@@ -125,160 +147,165 @@ export class Conversation {
 
   /** Shutdown: cut the late-answer wait of the turn in flight short. */
   hurry(): void {
-    this.turn?.giveUpBy(this.turn.replyBy);
+    this.current?.hurry();
   }
 
-  private async work(): Promise<void> {
-    try {
-      while (this.queue.length > 0) {
-        this.inTurn = this.queue.splice(0);
-        await this.runTurn(this.inTurn);
-        this.inTurn = [];
-      }
-    } finally {
-      this.running = undefined;
-      this.outbox.stopTyping();
-    }
+  private turnOf(messages: Waiting[]): Turn {
+    return new Turn(messages, {
+      now: this.context.now,
+      lateAnswerMs: this.context.deadlines.lateAnswerMs,
+      fallbackDue: (turn, reason) => this.sendFallback(turn, reason),
+    });
   }
 
-  private async runTurn(batch: Waiting[]): Promise<void> {
+  private begin(turn: Turn): void {
+    this.current = turn;
+    turn.begin(this.context.draining());
+    const run = this.run(turn).finally(() => {
+      if (this.current !== turn) return; // superseded: the newer turn carries on
+      this.current = undefined;
+      const next = this.next;
+      this.next = undefined;
+      if (next) this.begin(next);
+      else this.outbox.stopTyping();
+    });
+    this.running = run;
+    void run.finally(() => {
+      if (this.running === run) this.running = undefined;
+    });
+  }
+
+  private async run(turn: Turn): Promise<void> {
     const { context } = this;
-    const replyBy = batch[0]!.message.receivedAt + context.replyDeadlineMs;
-    // A message taken back after a restart is long past its deadline: it gets a fresh window.
-    const answerBy = Math.max(replyBy, ...batch.map((w) => (w.resumedAt ?? 0) + context.replyDeadlineMs));
-    const giveUpAt = context.draining() ? replyBy : answerBy + context.lateAnswerMs;
-    const turn = new Turn(replyBy, giveUpAt, context.now);
-    this.turn = turn;
     const started = context.now();
-    let outcome: 'answer' | 'late_answer' | 'catalogue_answer' | 'fallback_only' | 'unavailable' = 'fallback_only';
+    let outcome = 'fallback_only';
     let reason: FallbackReason | undefined;
     try {
-      const history = await this.memory.append(await this.newEntries(batch));
+      const history = await this.memory.append(await this.newEntries(turn.messages));
+      const first = turn.messages[0]!.message;
       const reply = await context.responder.reply({
         conversationKey: this.key,
-        customer: { channel: this.outbox.channel.name, chatId: this.chatId, ...(batch[0]!.message.from.name && { name: batch[0]!.message.from.name }) },
+        customer: this.customerOf(first),
         history,
         signal: turn.signal,
-        replyBy,
+        replyBy: turn.replyBy,
         giveUpAt: turn.giveUpAt,
-        onSetback: (setback) => {
-          turn.problem = setback;
-          if (batch.some((w) => !w.fallbackSent)) this.sendFallback(setback);
-        },
-        reportProblem: (problem) => {
-          turn.problem = problem;
-        },
+        report: turn.report,
       });
       turn.signal.throwIfAborted();
       context.metrics.modelLatency.labels({ outcome: 'ok' }).observe((context.now() - started) / 1000);
-      outcome = batch.some((w) => w.fallbackSent) ? 'late_answer' : 'answer';
-      for (const waiting of batch) waiting.done = true;
-      const answered = [...this.carried.splice(0), ...batch];
-      await this.outbox.send(reply.text, outcome, answered, { photos: reply.photos, modelLatencyMs: context.now() - started });
-      await this.memory.append([{ role: 'assistant', content: reply.text, at: context.now() }]);
+      outcome = turn.fallbackSent ? 'late_answer' : 'answer';
+      this.close(turn);
+      const kind = outcome as ReplyKind;
+      await this.outbox.send({ text: reply.text, kind, covers: turn.messages, photos: reply.photos, modelLatencyMs: context.now() - started, signal: turn.obsoleteSignal });
+      void this.memory.append([{ role: 'assistant', content: reply.text, at: context.now() }]);
     } catch (error) {
+      if (turn.superseded) {
+        outcome = 'superseded';
+        return;
+      }
       context.metrics.modelLatency.labels({ outcome: 'error' }).observe((context.now() - started) / 1000);
       const failure = classifyFailure(error, turn.signal);
       reason = failure === 'timeout' ? (turn.problem ?? failure) : failure;
       const log = reason === 'internal' ? context.logger.error : context.logger.warn;
       log.call(context.logger, { err: error, conversation: this.logId, reason }, 'no answer for this turn');
-      if (await this.answerFromShopData(batch)) {
-        outcome = 'catalogue_answer';
-        return;
-      }
-      if (batch.some((w) => !w.fallbackSent)) this.sendFallback(reason);
-      for (const waiting of batch) waiting.done = true;
-      // Someone who wrote again is answered by the next turn, and a shutdown leaves the
-      // conversation to the next start: only otherwise is there nothing more to hope for.
-      if (this.queue.length === 0 && !context.draining()) {
-        outcome = 'unavailable';
-        void this.outbox.send(context.texts.unavailable, 'unavailable', [...this.carried.splice(0), ...batch]);
-      } else {
-        this.carried.push(...batch);
-      }
-      await this.outbox.idle;
+      outcome = await this.endWithoutAnswer(turn, reason);
     } finally {
       turn.dispose();
-      this.turn = undefined;
-      for (const waiting of batch) clearTimeout(waiting.deadlineTimer);
-      this.logTurn(batch, outcome, started, reason);
+      this.logTurn(turn, outcome, started, reason);
     }
   }
 
-  private onDeadline(waiting: Waiting): void {
-    if (waiting.fallbackSent || waiting.done || waiting.firstResponseAt !== undefined) return;
-    const reason = this.inTurn.includes(waiting) ? (this.turn?.problem ?? 'timeout') : 'timeout';
-    this.sendFallback(reason);
-  }
-
-  /** One fallback covers every message received before it that has had no reply yet. */
-  private sendFallback(reason: FallbackReason): void {
-    const covered = [...this.inTurn, ...this.queue].filter((w) => !w.fallbackSent && w.firstResponseAt === undefined);
-    if (covered.length === 0) return;
-    for (const waiting of covered) {
-      waiting.fallbackSent = true;
-      clearTimeout(waiting.deadlineTimer);
+  /**
+   * The turn is over without its answer. A customer who wrote again meanwhile is answered by
+   * the next turn, which takes these messages along; a shutdown leaves them to the next start.
+   * Otherwise one message, never two: the shop's own answer if it has one, else the honest
+   * `unavailable` line (in place of the fallback if that had not gone out yet).
+   */
+  private async endWithoutAnswer(turn: Turn, reason: FallbackReason): Promise<string> {
+    const owed = turn.messages.filter((w) => !w.closed);
+    if (this.next) {
+      this.next.add(...owed);
+      return 'carried';
     }
-    this.context.metrics.fallbacks.inc({ channel: this.outbox.channel.name, reason });
-    void this.outbox.send(this.context.texts.fallback, 'fallback', covered, { reason });
+    if (this.context.draining()) {
+      if (owed.some((w) => !w.covered)) this.sendFallback(turn, reason);
+      return 'fallback_only';
+    }
+    this.close(turn);
+    const last = await this.lastResort(turn);
+    const text = last?.text ?? this.context.texts.unavailable;
+    const kind: ReplyKind = last ? 'catalogue_answer' : 'unavailable';
+    await this.outbox.send({ text, kind, covers: owed, photos: last?.photos });
+    if (last) void this.memory.append([{ role: 'assistant', content: last.text, at: this.context.now() }]);
+    return kind;
   }
 
-  /**
-   * The batch as history entries, less those already remembered: a message taken back after
-   * a restart may have reached the history before the crash.
-   */
-  private async newEntries(batch: readonly Waiting[]): Promise<ChatEntry[]> {
-    const entries = batch.map((w): ChatEntry => ({ role: 'user', content: w.prompt, at: w.message.receivedAt }));
-    if (batch.every((w) => w.resumedAt === undefined)) return entries;
-    const known = await this.memory.append([]);
-    return entries.filter((entry) => !known.some((k) => k.role === 'user' && k.at === entry.at && k.content === entry.content));
-  }
-
-  /**
-   * When the responder has failed for good, a question the shop's data answers with
-   * confidence (a price, a delivery fee, the hours) gets that answer instead of the fallback
-   * or the apology. Only then: while the model is merely slow, its answer is awaited, since
-   * the customer may be in the middle of an order the catalogue knows nothing about. Only a
-   * turn with a single question qualifies, or an earlier one would go unanswered.
-   */
-  private async answerFromShopData(batch: Waiting[]): Promise<boolean> {
-    const [only] = batch;
-    if (batch.length !== 1 || !only || this.carried.length > 0) return false;
-    const quick = this.quickAnswerOf(only.prompt);
-    if (!quick) return false;
-    only.done = true;
-    await this.outbox.send(quick, 'catalogue_answer', [only]);
-    void this.memory.append([{ role: 'assistant', content: quick, at: this.context.now() }]);
-    return true;
-  }
-
-  private quickAnswerOf(prompt: string): string | null {
+  private async lastResort(turn: Turn): Promise<Reply | null> {
+    if (!this.context.lastResort) return null;
     try {
-      return this.context.quickAnswer?.(prompt) ?? null;
+      const history = await this.memory.append([]);
+      return await this.context.lastResort({
+        conversationKey: this.key,
+        customer: this.customerOf(turn.messages[0]!.message),
+        texts: turn.messages.map((w) => w.prompt),
+        history,
+      });
     } catch (error) {
-      this.context.logger.error({ err: error, conversation: this.logId }, 'quick answer failed');
+      this.context.logger.error({ err: error, conversation: this.logId }, 'the shop could not answer on its own');
       return null;
     }
   }
 
-  private owesAnswers(): boolean {
-    return this.queue.length > 0 || this.inTurn.some((waiting) => !waiting.done);
+  /** One fallback covers every message received before it that has heard nothing yet. */
+  private sendFallback(turn: Turn, reason: FallbackReason): void {
+    if (turn.superseded) return;
+    const turns = [this.current, this.next].filter((t): t is Turn => t !== undefined);
+    const covered = turns.flatMap((t) => t.messages).filter((w) => !w.covered && !w.closed);
+    if (covered.length === 0) return;
+    for (const waiting of covered) waiting.covered = true;
+    for (const t of turns) t.arm();
+    this.context.metrics.fallbacks.inc({ channel: this.outbox.channel.name, reason });
+    void this.outbox.send({ text: this.context.texts.fallback, kind: 'fallback', covers: covered, reason });
   }
 
-  private logTurn(
-    batch: readonly Waiting[],
-    outcome: string,
-    started: number,
-    reason: FallbackReason | undefined,
-  ): void {
+  private close(turn: Turn): void {
+    for (const waiting of turn.messages) {
+      waiting.closed = true;
+      waiting.covered = true;
+    }
+    turn.dispose();
+  }
+
+  private customerOf(message: IncomingMessage): Customer {
+    return { channel: this.outbox.channel.name, chatId: this.chatId, ...(message.from.name && { name: message.from.name }) };
+  }
+
+  /**
+   * The turn's messages not yet remembered, as history entries; a message taken back after a
+   * restart may have reached the history before the crash.
+   */
+  private async newEntries(messages: Waiting[]): Promise<ChatEntry[]> {
+    const fresh = messages.filter((w) => !w.remembered);
+    for (const waiting of fresh) waiting.remembered = true;
+    const entries = fresh.map((w): ChatEntry => ({ role: 'user', content: w.prompt, at: w.message.receivedAt }));
+    if (fresh.every((w) => w.openedAt === w.receivedAt)) return entries;
+    const known = await this.memory.append([]);
+    return entries.filter((entry) => !known.some((k) => k.role === 'user' && k.at === entry.at && k.content === entry.content));
+  }
+
+  private owesAnswers(): boolean {
+    return [this.current, this.next].some((turn) => turn?.messages.some((w) => !w.closed));
+  }
+
+  private logTurn(turn: Turn, outcome: string, started: number, reason: FallbackReason | undefined): void {
     const { logger, now } = this.context;
-    for (const waiting of batch) {
-      const { message } = waiting;
+    for (const waiting of turn.messages) {
       logger.info(
         {
           chat: this.logId,
-          message: pseudonym(message.messageId),
-          firstResponseMs: waiting.firstResponseAt === undefined ? null : waiting.firstResponseAt - message.receivedAt,
+          message: pseudonym(waiting.message.messageId),
+          firstResponseMs: waiting.firstResponseAt === undefined ? null : waiting.firstResponseAt - waiting.receivedAt,
           turnMs: now() - started,
           outcome,
           ...(reason && { reason }),

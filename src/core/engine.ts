@@ -1,31 +1,28 @@
-import type { HistoryStore } from '../core/history.js';
 import { pseudonym, type Logger } from '../infra/logger.js';
 import type { Metrics } from '../infra/metrics.js';
+import type { Channel } from './channel.js';
+import { Conversation, type ConversationContext, type Resumed } from './conversation.js';
+import { DEFAULT_DEADLINES, type Deadlines } from './deadlines.js';
+import type { HistoryStore } from './history.js';
+import type { InboundJournal, MessageRef, UnansweredEntry } from './journal.js';
+import type { IncomingMessage } from './message.js';
+import type { ConversationObserver, ReplyEvent, ReplyKind } from './observer.js';
 import type { Responder } from './responder.js';
 import type { ReplyTexts } from './texts.js';
-import type { InboundJournal, MessageRef, UnansweredEntry } from '../core/journal.js';
-import type { ConversationObserver } from './observer.js';
-import type { Channel } from './channel.js';
-import type { IncomingMessage } from './message.js';
-import { Conversation, type ConversationContext, type Resumed } from './conversation.js';
 
 /** What a message left unanswered for too long gets at the next start, instead of an answer. */
 export const STALE_APOLOGY =
   'Désolé pour l\'attente, votre message nous est bien parvenu. Pouvez-vous nous redire ce que vous cherchez ? 🙏';
 
-/** The clients and the timing policy of the core. */
+/** The clients and the deadlines of the core. */
 export interface EngineOptions {
   readonly responder: Responder;
   readonly history: HistoryStore;
   readonly metrics: Metrics;
   readonly logger: Logger;
   readonly texts: ReplyTexts;
-  /** The longest a customer waits before the fallback. */
-  readonly replyDeadlineMs: number;
-  /** How long after the fallback the real answer is still awaited and delivered. */
-  readonly lateAnswerMs: number;
-  /** How often "typing…" is shown again while the bot thinks (Telegram's lasts 5 s). */
-  readonly typingRefreshMs?: number;
+  /** Every deadline of the core; defaults: {@link DEFAULT_DEADLINES}. */
+  readonly deadlines?: Partial<Deadlines>;
   /** Longer customer texts are cut to this many characters before the model sees them. */
   readonly maxPromptChars?: number;
   /** How many past entries of a conversation are remembered and shown to the model. */
@@ -33,9 +30,9 @@ export interface EngineOptions {
   /** How many message ids are remembered to drop a platform's redeliveries. */
   readonly dedupeWindow?: number;
   readonly now?: () => number;
-  /** Answers straight from the shop's data, when confident, once the responder has failed for good. */
-  readonly quickAnswer?: (text: string) => string | null;
-  /** Sees every message taken and every reply sent (records, dashboard, handoff). */
+  /** The shop's own answer once the responder has failed for good (see {@link ConversationContext.lastResort}). */
+  readonly lastResort?: ConversationContext['lastResort'];
+  /** Sees every message taken and every message delivered (records, dashboard, handoff). */
   readonly observer?: ConversationObserver;
   /**
    * True for a conversation a person has taken over: its messages are recorded (observer) but
@@ -48,12 +45,8 @@ export interface EngineOptions {
    * Without it, messages live in memory only.
    */
   readonly journal?: InboundJournal;
-  /** At start, an unanswered message older than this gets {@link staleApology} instead of an answer. Default 10 min. */
-  readonly staleAfterMs?: number;
   /** Default {@link STALE_APOLOGY}. */
   readonly staleApology?: string;
-  /** At start, an unanswered message older than this is given up without a word. Default one day. */
-  readonly expireAfterMs?: number;
 }
 
 /** What {@link Engine.recover} did with the messages left unanswered by the last run. */
@@ -87,6 +80,12 @@ export interface Engine {
    * real answer if it comes by the deadline, the fallback otherwise).
    */
   drain(): Promise<void>;
+  /**
+   * Sends a message that answers nothing in particular (the owner's words, a handoff line, a
+   * guard's notice) through the chat's one way out, in order with its answers, noted like
+   * them. Resolves `true` once delivered; never rejects.
+   */
+  say(channel: Channel, chatId: string, text: string, kind: ReplyKind): Promise<boolean>;
   /** Conversations with work in flight. */
   activeConversations(): number;
 }
@@ -95,7 +94,7 @@ export interface Engine {
  * Creates the core.
  *
  * @example
- * const engine = createEngine({ responder, history, metrics, logger, texts, replyDeadlineMs: 8000, lateAnswerMs: 45000 });
+ * const engine = createEngine({ responder, history, metrics, logger, texts, deadlines: { replyMs: 8000, lateAnswerMs: 45_000 } });
  * await telegram.start(engine.receive);
  */
 export function createEngine(options: EngineOptions): Engine {
@@ -106,22 +105,34 @@ export function createEngine(options: EngineOptions): Engine {
   const maxPromptChars = options.maxPromptChars ?? 4000;
   const { journal, logger } = options;
   const now = options.now ?? Date.now;
+  const deadlines: Deadlines = { ...DEFAULT_DEADLINES, ...options.deadlines };
   const context: ConversationContext = {
     responder: options.responder,
     history: options.history,
     metrics: options.metrics,
     logger: options.logger,
     texts: options.texts,
-    replyDeadlineMs: options.replyDeadlineMs,
-    lateAnswerMs: options.lateAnswerMs,
-    typingRefreshMs: options.typingRefreshMs ?? 4000,
-    maxPromptChars,
+    deadlines,
     historyLimit: options.historyLimit ?? 30,
     now,
     draining: () => draining,
-    quickAnswer: options.quickAnswer,
-    observer: journal ? journalling(journal, options.observer, logger) : options.observer,
+    lastResort: options.lastResort,
+    delivered: (event) => noteDelivered(event),
   };
+
+  /** Every delivered message: its journal marks first (a fallback marks, a real answer closes), then the observer. */
+  function noteDelivered(event: ReplyEvent): void {
+    if (journal && event.messageIds.length > 0) {
+      const refs = event.messageIds.map((messageId) => ({ channel: event.channel, chatId: event.chatId, messageId }));
+      const noted = event.kind === 'fallback' ? journal.markFallback(refs, event.at) : journal.markAnswered(refs, event.at, event.kind);
+      noted.catch((error: unknown) => logger.error({ err: error, kind: event.kind }, 'journal: reply not noted'));
+    }
+    try {
+      options.observer?.replySent?.(event);
+    } catch (error) {
+      logger.error({ err: error }, 'reply observer failed');
+    }
+  }
 
   /** Journal writes under way, by message: a copy arriving meanwhile is acknowledged only once the first is durable. */
   const writing = new Map<string, Promise<void>>();
@@ -136,7 +147,7 @@ export function createEngine(options: EngineOptions): Engine {
     return false;
   }
 
-  function conversationOf(message: IncomingMessage, channel: Channel): Conversation {
+  function conversationOf(message: Pick<IncomingMessage, 'channel' | 'chatId'>, channel: Channel): Conversation {
     const key = `${message.channel}:${message.chatId}`;
     let conversation = conversations.get(key);
     if (!conversation) {
@@ -160,7 +171,7 @@ export function createEngine(options: EngineOptions): Engine {
   function take(message: IncomingMessage, channel: Channel, resumed?: Resumed): void {
     try {
       try {
-        context.observer?.messageReceived?.(message);
+        options.observer?.messageReceived?.(message);
       } catch (error) {
         logger.error({ err: error }, 'message observer failed');
       }
@@ -171,7 +182,7 @@ export function createEngine(options: EngineOptions): Engine {
       const conversation = conversationOf(message, channel);
       const prompt = promptOf(message, maxPromptChars);
       if (prompt === undefined) {
-        conversation.replyAtOnce([message], channel, options.texts.unsupported(message.kind), 'unsupported');
+        void conversation.replyAtOnce([message], channel, options.texts.unsupported(message.kind), 'unsupported');
       } else {
         conversation.receive(message, channel, prompt, resumed);
       }
@@ -222,8 +233,7 @@ export function createEngine(options: EngineOptions): Engine {
     const summary = { resumed: 0, apologised: 0, expired: 0, waiting: 0 };
     if (!journal) return summary;
     const at = now();
-    const staleAfterMs = options.staleAfterMs ?? 10 * 60_000;
-    const expireAfterMs = options.expireAfterMs ?? 24 * 60 * 60_000;
+    const { staleAfterMs, expireAfterMs } = deadlines;
     const byConversation = new Map<string, UnansweredEntry[]>();
     for (const entry of journal.unanswered()) {
       if (isDuplicate(entry.message)) continue; // already taken by this run: recovery is done once
@@ -248,7 +258,7 @@ export function createEngine(options: EngineOptions): Engine {
       if (stale.length > 0 && options.isHandedOff?.(first.channel, first.chatId)) {
         closeQuietly(stale, 'handed_off');
       } else if (stale.length > 0) {
-        conversationOf(first, channel).replyAtOnce(stale, channel, options.staleApology ?? STALE_APOLOGY, 'unavailable');
+        void conversationOf(first, channel).replyAtOnce(stale, channel, options.staleApology ?? STALE_APOLOGY, 'unavailable');
         summary.apologised += stale.length;
       }
       for (const entry of live) {
@@ -272,23 +282,18 @@ export function createEngine(options: EngineOptions): Engine {
       await Promise.all([...conversations.values()].map((conversation) => conversation.settled()));
       await journal?.flush();
     },
-    activeConversations: () => conversations.size,
-  };
-}
-
-/**
- * The observer the conversations see: every reply is noted in the journal first (a fallback
- * marks its messages, a real answer closes them), then the given observer is told.
- */
-function journalling(journal: InboundJournal, observer: ConversationObserver | undefined, logger: Logger): ConversationObserver {
-  return {
-    messageReceived: (message) => observer?.messageReceived?.(message),
-    replySent(event) {
-      const refs = event.messageIds.map((messageId) => ({ channel: event.channel, chatId: event.chatId, messageId }));
-      const noted = event.kind === 'fallback' ? journal.markFallback(refs, event.at) : journal.markAnswered(refs, event.at, event.kind);
-      noted.catch((error: unknown) => logger.error({ err: error, kind: event.kind }, 'journal: reply not noted'));
-      observer?.replySent?.(event);
+    say(channel, chatId, text, kind) {
+      try {
+        const conversation = conversationOf({ channel: channel.name, chatId }, channel);
+        const said = conversation.say(text, kind, channel);
+        forgetWhenIdle(conversation);
+        return said;
+      } catch (error) {
+        logger.error({ err: error, kind }, 'message not sent');
+        return Promise.resolve(false);
+      }
     },
+    activeConversations: () => conversations.size,
   };
 }
 

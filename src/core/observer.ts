@@ -1,6 +1,23 @@
-import type { ReplyKind } from '../infra/metrics.js';
 import type { FallbackReason } from './responder.js';
 import type { IncomingMessage } from './message.js';
+
+/**
+ * What kind of message went to a customer: the real answer (`answer`, `late_answer` after the
+ * fallback, `catalogue_answer` from the shop's data once the model failed for good), the
+ * `fallback`, `unavailable` (the honest line when no answer can come), `unsupported` (a message
+ * the bot cannot read), `notice` (a guard's line: too fast, too long), `handoff` (a person is
+ * coming) and `human` (the owner's own words).
+ */
+export type ReplyKind =
+  | 'answer'
+  | 'late_answer'
+  | 'catalogue_answer'
+  | 'fallback'
+  | 'unavailable'
+  | 'unsupported'
+  | 'notice'
+  | 'handoff'
+  | 'human';
 
 /** Something the bot sent a customer, as the records (dashboard, handoff) need it. */
 export interface ReplyEvent {

@@ -1,42 +1,55 @@
 import type { Logger } from '../infra/logger.js';
-import type { Metrics, ReplyKind } from '../infra/metrics.js';
-import type { ConversationObserver } from './observer.js';
+import type { Metrics } from '../infra/metrics.js';
+import type { Channel } from './channel.js';
+import type { ReplyEvent, ReplyKind } from './observer.js';
 import type { FallbackReason } from './responder.js';
 import type { Photo } from './tools.js';
-import type { Channel } from './channel.js';
 
-/** Something a customer sent and has not yet had a reply to. */
+/** A customer message the bot owes a reply to, as the way out sees it. */
 export interface Owed {
   readonly receivedAt: number;
   readonly messageId?: string;
+  /** When the customer first heard from us about it (any reply, the fallback included). */
   firstResponseAt?: number;
 }
 
-/** What a reply carries besides its text. */
-export interface ReplyDetail {
+/** One message to a customer. */
+export interface Outgoing {
+  readonly text: string;
+  readonly kind: ReplyKind;
+  /** The customer messages it answers or covers (journal marks, records, first-response times). */
+  readonly covers?: readonly Owed[];
+  /** Pictures sent before the text (channels without photos get the links). */
   readonly photos?: readonly Photo[];
+  /** Why the fallback went out (fallbacks only). */
   readonly reason?: FallbackReason;
+  /** How long the model took (answers only). */
   readonly modelLatencyMs?: number;
+  /** Aborted when the message is no longer wanted: it is dropped if it has not left yet. */
+  readonly signal?: AbortSignal;
 }
 
-/** What the outbox needs from the conversation around it. */
-export interface ReplyOutboxContext {
+/** What the way out needs from the conversation around it. */
+export interface OutboxContext {
   readonly metrics: Metrics;
   readonly logger: Logger;
-  readonly observer?: ConversationObserver;
   readonly now: () => number;
   readonly typingRefreshMs: number;
   /** True while the customer still waits for something: "typing…" stays up. */
   readonly owesAnswers: () => boolean;
+  /** Called once per delivered message, in order: the journal marks and the records. */
+  readonly delivered: (event: ReplyEvent) => void;
 }
 
 /**
- * The way back to one customer: replies leave one at a time in the order they were decided,
- * and "typing…" is shown at once, refreshed, and shown again after a reply when more is coming
- * (a sent message clears the indicator on the customer's screen).
+ * The one way out to a customer: every message (answer, fallback, guard line, handoff notice,
+ * the owner's reply, a recovery apology) leaves here one at a time, in the order it was
+ * decided, and is noted the same way once delivered. "Typing…" is shown at once, refreshed,
+ * and shown again after a message when more is coming (a sent message clears the indicator on
+ * the customer's screen).
  */
-export class ReplyOutbox {
-  private chain: Promise<void> = Promise.resolve();
+export class Outbox {
+  private chain: Promise<unknown> = Promise.resolve();
   private typingTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
@@ -44,36 +57,17 @@ export class ReplyOutbox {
     public channel: Channel,
     private readonly chatId: string,
     private readonly logId: string,
-    private readonly context: ReplyOutboxContext,
+    private readonly context: OutboxContext,
   ) {}
 
   /** Resolves once everything queued so far was sent (or failed and was logged). */
   get idle(): Promise<void> {
-    return this.chain;
+    return this.chain.then(() => undefined);
   }
 
-  /** Queues a reply; `covers` are the messages it answers or covers, for the records. */
-  send(text: string, kind: ReplyKind, covers: readonly Owed[], detail: ReplyDetail = {}): Promise<void> {
-    const { metrics, logger, now } = this.context;
-    const channel = this.channel;
-    const sent = this.chain.then(async () => {
-      for (const photo of detail.photos ?? []) await this.sendPhoto(channel, photo);
-      try {
-        await channel.sendText(this.chatId, text);
-        metrics.replies.inc({ channel: channel.name, kind });
-        this.observe(channel, text, kind, covers, detail);
-      } catch (error) {
-        metrics.sendFailures.inc({ channel: channel.name });
-        logger.error({ err: error, conversation: this.logId, kind }, 'reply could not be delivered');
-      }
-      const at = now();
-      for (const owed of covers) {
-        if (owed.firstResponseAt !== undefined) continue;
-        owed.firstResponseAt = at;
-        metrics.firstResponse.observe({ channel: channel.name, kind }, (at - owed.receivedAt) / 1000);
-      }
-      if (this.context.owesAnswers()) this.typeNow();
-    });
+  /** Queues a message; resolves `true` once it was delivered, `false` if it failed or was dropped. */
+  send(message: Outgoing): Promise<boolean> {
+    const sent = this.chain.then(() => this.deliver(message));
     this.chain = sent;
     return sent;
   }
@@ -91,6 +85,51 @@ export class ReplyOutbox {
   stopTyping(): void {
     clearInterval(this.typingTimer);
     this.typingTimer = undefined;
+  }
+
+  private async deliver(message: Outgoing): Promise<boolean> {
+    if (message.signal?.aborted) return false;
+    const { metrics, logger, now } = this.context;
+    const channel = this.channel;
+    let delivered = false;
+    for (const photo of message.photos ?? []) await this.sendPhoto(channel, photo);
+    try {
+      // A superseded answer still waiting behind its photos is dropped here, not sent late.
+      if (message.signal?.aborted) return false;
+      await channel.sendText(this.chatId, message.text);
+      delivered = true;
+      metrics.replies.inc({ channel: channel.name, kind: message.kind });
+    } catch (error) {
+      metrics.sendFailures.inc({ channel: channel.name });
+      logger.error({ err: error, conversation: this.logId, kind: message.kind }, 'message could not be delivered');
+    }
+    const at = now();
+    const covers = message.covers ?? [];
+    for (const owed of covers) {
+      if (owed.firstResponseAt !== undefined) continue;
+      owed.firstResponseAt = at;
+      metrics.firstResponse.observe({ channel: channel.name, kind: message.kind }, (at - owed.receivedAt) / 1000);
+    }
+    if (delivered) this.note(channel, message, at);
+    if (this.context.owesAnswers()) this.typeNow();
+    return delivered;
+  }
+
+  private note(channel: Channel, message: Outgoing, at: number): void {
+    try {
+      this.context.delivered({
+        channel: channel.name,
+        chatId: this.chatId,
+        kind: message.kind,
+        text: message.text,
+        at,
+        messageIds: (message.covers ?? []).flatMap((owed) => (owed.messageId === undefined ? [] : [owed.messageId])),
+        ...(message.reason && { reason: message.reason }),
+        ...(message.modelLatencyMs !== undefined && { modelLatencyMs: message.modelLatencyMs }),
+      });
+    } catch (error) {
+      this.context.logger.error({ err: error, conversation: this.logId }, 'delivered message not noted');
+    }
   }
 
   private typeNow(): void {
@@ -112,22 +151,5 @@ export class ReplyOutbox {
     await channel.sendText(this.chatId, `${photo.caption}\n${photo.url}`).catch((error: unknown) => {
       this.context.logger.error({ err: error, conversation: this.logId }, 'photo link could not be delivered');
     });
-  }
-
-  private observe(channel: Channel, text: string, kind: ReplyKind, covers: readonly Owed[], detail: ReplyDetail): void {
-    try {
-      this.context.observer?.replySent?.({
-        channel: channel.name,
-        chatId: this.chatId,
-        kind,
-        text,
-        at: this.context.now(),
-        messageIds: covers.flatMap((owed) => (owed.messageId === undefined ? [] : [owed.messageId])),
-        ...(detail.reason && { reason: detail.reason }),
-        ...(detail.modelLatencyMs !== undefined && { modelLatencyMs: detail.modelLatencyMs }),
-      });
-    } catch (error) {
-      this.context.logger.error({ err: error, conversation: this.logId }, 'reply observer failed');
-    }
   }
 }

@@ -19,19 +19,29 @@ export interface ReplyRequest {
   readonly customer: Customer;
   /** The recent conversation, oldest first, ending with the customer's new message(s). */
   readonly history: readonly ChatEntry[];
-  /** Aborted when the answer is no longer wanted (late-answer window over, or shutdown). */
+  /**
+   * Aborted when the answer is no longer wanted: the late-answer window is over, the customer
+   * wrote again after the fallback (a newer turn answers everything), or shutdown.
+   */
   readonly signal: AbortSignal;
   /** When the customer should have heard from us (epoch ms): the fallback goes out then. */
   readonly replyBy: number;
   /** The last moment an answer is still delivered (epoch ms). */
   readonly giveUpAt: number;
   /**
-   * Tells the core early that the answer will miss `replyBy` (say, a 429 whose `retry-after`
-   * is past it), so the fallback goes out now rather than at the deadline. The work goes on.
+   * Tells the turn what is holding its answer up; the turn decides what the customer hears
+   * (the fallback at once when `until` is past the customer's deadline). The work goes on
+   * unless the signal aborts. An answer that cannot come before `giveUpAt` is not a setback:
+   * throw a {@link ResponderError}.
    */
-  readonly onSetback: (reason: FallbackReason) => void;
-  /** Tells the core an attempt failed and is being retried: the reason shown if the deadline passes. */
-  readonly reportProblem: (reason: FallbackReason) => void;
+  readonly report: (setback: Setback) => void;
+}
+
+/** Something that holds an answer up: a 429, a failing provider, a paused model. */
+export interface Setback {
+  readonly reason: FallbackReason;
+  /** The earliest moment the answer can come (epoch ms), when it is known: a `retry-after`, the end of a pause. */
+  readonly until?: number;
 }
 
 /** A reply to send to the customer. */
@@ -48,7 +58,10 @@ export interface Responder {
   reply(request: ReplyRequest): Promise<Reply>;
 }
 
-/** A responder failure that will not get better by waiting: the fallback goes out at once. */
+/**
+ * A responder failure that will not get better by waiting (a refused key, an exhausted quota, a
+ * wait past `giveUpAt`): the turn ends at once with one honest line, or the shop's own answer.
+ */
 export class ResponderError extends Error {
   override readonly name = 'ResponderError';
   constructor(

@@ -6,8 +6,6 @@
  */
 import type { Logger } from '../infra/logger.js';
 import type { ConversationObserver, ReplyEvent } from '../core/observer.js';
-import type { RecordedReply } from '../records/recorder.js';
-import type { Channel } from '../core/channel.js';
 import type { IncomingMessage } from '../core/message.js';
 import { asksForPerson } from './detect.js';
 import { handoffStateFile, type HandedOffChat } from './state-file.js';
@@ -35,11 +33,12 @@ export interface HandoffOptions {
   readonly dataDir?: string;
   /** Tells the owner (the app's durable owner notice); the same key is told once. */
   readonly notifyOwner: (key: string, text: string) => Promise<void>;
-  /** Finds a running channel by name, to answer the customer where they wrote. */
-  readonly channelOf: (name: string) => Channel | undefined;
+  /**
+   * Sends a line to the customer where they wrote, through the chat's one way out (the
+   * engine's `say`, which records it); resolves `false` when it could not be delivered.
+   */
+  readonly say: (channel: string, chatId: string, text: string, kind: 'human' | 'handoff') => Promise<boolean>;
   readonly logger: Logger;
-  /** Records the replies sent from here (`human`, `handoff`): the recorder's `recordReply`. */
-  readonly record?: (reply: RecordedReply) => void;
   readonly now?: () => number;
   /** This many fallbacks in one chat within `withinMs` hand it over (default 2 within 10 minutes). */
   readonly fallbackLimit?: { readonly count: number; readonly withinMs: number };
@@ -74,7 +73,7 @@ const REAL_ANSWERS: ReadonlySet<string> = new Set(['answer', 'late_answer', 'cat
  * Creates the handoff.
  *
  * @example
- * const handoff = createHandoff({ dataDir, notifyOwner: app.notifyOwner, channelOf, logger, record: recorder.recordReply });
+ * const handoff = createHandoff({ dataDir, notifyOwner, say: (channel, chatId, text, kind) => engine.say(channelOf(channel)!, chatId, text, kind), logger });
  * createEngine({ ...options, observer: composeObservers(recorder.observer, handoff.observer), isHandedOff: handoff.isHandedOff });
  */
 export function createHandoff(options: HandoffOptions): Handoff {
@@ -115,16 +114,9 @@ export function createHandoff(options: HandoffOptions): Handoff {
   }
 
   async function tellCustomer(channel: string, chatId: string, text: string, kind: 'human' | 'handoff'): Promise<void> {
-    const target = options.channelOf(channel);
-    if (!target) throw new HandoffError('channel_unavailable', `Le canal ${channel} n'est pas en service.`);
-    try {
-      await target.sendText(chatId, text);
-    } catch (error) {
-      throw new HandoffError('channel_unavailable', `Le message n'a pas pu être envoyé sur ${channel}.`, { cause: error });
+    if (!(await options.say(channel, chatId, text, kind))) {
+      throw new HandoffError('channel_unavailable', `Le message n'a pas pu être envoyé sur ${channel}.`);
     }
-    const at = now();
-    options.record?.({ channel, chatId, kind, text, at, messageIds: [] });
-    remember(channel, chatId, { from: kind === 'human' ? 'owner' : 'bot', text, at, kind });
   }
 
   function tellOwner(key: string, text: string): void {
@@ -202,7 +194,7 @@ export function createHandoff(options: HandoffOptions): Handoff {
     },
     replySent(event: ReplyEvent) {
       const { channel, chatId } = event;
-      remember(channel, chatId, { from: 'bot', text: event.text, at: event.at, kind: event.kind });
+      remember(channel, chatId, { from: event.kind === 'human' ? 'owner' : 'bot', text: event.text, at: event.at, kind: event.kind });
       const key = keyOf(channel, chatId);
       // Repeated means unrecovered: a real answer after a fallback (the scenario's normal
       // course on a slow day) starts the count again, so a provider hiccup hands no one off.

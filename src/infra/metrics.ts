@@ -1,8 +1,5 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-/** What kind of message the bot sent. */
-export type ReplyKind = 'answer' | 'late_answer' | 'catalogue_answer' | 'fallback' | 'unavailable' | 'unsupported';
-
 /** The Prometheus metrics of one akwaba process, on their own registry. */
 export interface Metrics {
   readonly registry: Registry;

@@ -1,9 +1,10 @@
 /**
- * Keeping the promise when the model or the database fail or the shop is overwhelmed: every
- * piece is a decorator of a core interface (`Responder`, `Store`), wired in `app.ts`.
+ * The model: the OpenAI (or compatible) responder, and the gate every call goes through (an
+ * adaptive limit learnt from the provider's 429s, the provider's own pause, a circuit breaker
+ * for a provider that is down).
  */
 export { createCircuitBreaker, type CircuitBreaker, type CircuitBreakerOptions, type CircuitPermit, type CircuitState } from './circuit-breaker.js';
-export { CircuitOpenError, withCircuitBreaker, type BreakerResponderOptions, type GuardedResponder } from './breaker.js';
-export { createFairLimiter, QueueFullError, SlotTimeoutError, type AcquireOptions, type FairLimiter, type FairLimiterOptions, type Release } from './fair-limiter.js';
-export { limitConcurrency, ModelQueueError, type ConcurrencyOptions, type LimitedResponder } from './limit.js';
-export { resilienceMetrics, type ResilienceMetrics } from './metrics.js';
+export { createModelGate, type GatePermit, type GateRequest, type ModelGate, type ModelGateOptions } from './gate.js';
+export { modelMetrics, type ModelMetrics } from './metrics.js';
+export { createOpenAIResponder, type OpenAIResponderOptions } from './openai.js';
+export { callModel, retryAfterMs, waitNamedIn, type CallOptions } from './retry.js';

@@ -4,11 +4,10 @@ import type {
   ChatCompletionMessageToolCall,
   ChatCompletionTool,
 } from 'openai/resources/chat/completions';
-import { withRetries } from './retry.js';
+import type { ModelGate } from './gate.js';
+import { callModel } from './retry.js';
 import { ResponderError, type Reply, type ReplyRequest, type Responder } from '../core/responder.js';
 import type { Photo, Tool, ToolContext } from '../core/tools.js';
-
-export { retryAfterMs } from './retry.js';
 
 /** How to reach the model and how hard to try. */
 export interface OpenAIResponderOptions {
@@ -26,16 +25,17 @@ export interface OpenAIResponderOptions {
    * late-answer window leaves room. Slow-but-alive answers need less than this.
    */
   readonly attemptTimeoutMs?: number;
-  /** At most this many retries per model call. */
+  /** Provider failures (5xx, dropped or hung calls; not 429s) retried per model call at most. Default 6. */
   readonly maxRetries?: number;
+  /** Where every call waits its turn: the adaptive limit, the provider's pause, the breaker. */
+  readonly gate?: ModelGate;
   readonly now?: () => number;
 }
 
 /**
- * The real brain: an OpenAI (or compatible) chat model with the shop's tools. Every call of
- * the tool loop is retried on transient failures only while the deadlines leave room, and a
- * 429 whose `retry-after` passes the reply deadline is reported at once so the fallback goes
- * out now.
+ * The model: an OpenAI (or compatible) chat model with the shop's tools. Every call of the tool
+ * loop goes through the gate and is retried while the turn's last moment leaves room (see
+ * {@link callModel}).
  */
 export function createOpenAIResponder(options: OpenAIResponderOptions): Responder {
   const { client, model } = options;
@@ -84,8 +84,9 @@ export function createOpenAIResponder(options: OpenAIResponderOptions): Responde
       ];
       const maxRounds = options.maxToolRounds ?? 6;
       for (let round = 1; round <= maxRounds; round++) {
-        const message = await withRetries(request, () => complete(request, messages), {
-          maxRetries: options.maxRetries ?? 6,
+        const message = await callModel(request, () => complete(request, messages), {
+          gate: options.gate,
+          maxFailures: options.maxRetries,
           now,
         });
         const calls = message.tool_calls ?? [];

@@ -1,73 +1,100 @@
 import OpenAI from 'openai';
-import pRetry from 'p-retry';
 import { ResponderError, type FallbackReason, type ReplyRequest } from '../core/responder.js';
 import { sleep } from '../core/timing.js';
+import type { GatePermit, ModelGate } from './gate.js';
 
-/** A retry decision for one failed attempt. */
-interface Verdict {
-  readonly retry: boolean;
-  readonly reason: FallbackReason;
-  /** What the provider asked us to wait before trying again, in ms. */
-  readonly waitMs?: number;
+/** What one failed attempt means. */
+type Verdict =
+  /** The provider takes less than we send: back-pressure, never a failure. */
+  | { readonly kind: 'rate_limit'; readonly waitMs?: number }
+  /** The provider is failing (5xx, dropped or hung connection): retried, counted toward the breaker. */
+  | { readonly kind: 'outage'; readonly reason: FallbackReason; readonly waitMs?: number }
+  /** Waiting will not help (a refused key, an exhausted quota, a bad request, a bug). */
+  | { readonly kind: 'final'; readonly reason: FallbackReason };
+
+/** Options of {@link callModel}. */
+export interface CallOptions {
+  /** Where calls wait their turn; without it, calls go at once. */
+  readonly gate?: ModelGate;
+  /** Provider failures (not 429s) retried per call at most. Default 6. */
+  readonly maxFailures?: number;
+  readonly now?: () => number;
 }
+
+const FREE: GatePermit = { ok() {}, rateLimited() {}, failed() {}, release() {} };
 
 /**
- * Runs one model call with retries on transient failures only (429 honouring `retry-after`,
- * 5xx, dropped or hung connections), and only while `request.giveUpAt` leaves room. A wait
- * that passes `request.replyBy` is reported at once through `onSetback`.
+ * Makes one model call for a turn, through the gate, until it succeeds or the turn's last
+ * moment makes waiting pointless. A 429 gives the slot back, tells the gate (which lowers its
+ * limit and pauses every call for a named `retry-after`) and tries again when the gate lets it:
+ * a rate limit is back-pressure, so it is retried for as long as the turn lasts. Provider
+ * failures are retried with backoff, at most `maxFailures` times. What holds the call up is
+ * reported to the turn; a wait past `giveUpAt` ends it at once with a {@link ResponderError}.
  */
-export function withRetries<T>(
-  request: ReplyRequest,
-  call: () => Promise<T>,
-  options: { maxRetries: number; now: () => number },
-): Promise<T> {
-  const { now } = options;
-  return pRetry(call, {
-    retries: options.maxRetries,
-    minTimeout: 200,
-    maxTimeout: 3000,
-    factor: 2,
-    randomize: true,
-    signal: request.signal,
-    maxRetryTime: Math.max(0, request.giveUpAt - now()),
-    onFailedAttempt: async ({ error }) => {
-      if (request.signal.aborted) throw request.signal.reason;
-      const verdict = judge(error);
-      if (!verdict.retry) {
-        throw error instanceof ResponderError ? error : new ResponderError(describe(error), verdict.reason, { cause: error });
+export async function callModel<T>(request: ReplyRequest, call: () => Promise<T>, options: CallOptions = {}): Promise<T> {
+  const now = options.now ?? Date.now;
+  const maxFailures = options.maxFailures ?? 6;
+  const since = now();
+  let failures = 0;
+  let throttled = 0;
+  for (;;) {
+    const permit = options.gate
+      ? await options.gate.acquire(request.conversationKey, { signal: request.signal, giveUpAt: request.giveUpAt, report: request.report, since })
+      : FREE;
+    let verdict: Verdict;
+    try {
+      const result = await call();
+      permit.ok();
+      return result;
+    } catch (error) {
+      if (request.signal.aborted) {
+        permit.release();
+        throw request.signal.reason;
       }
-      const waitMs = verdict.waitMs ?? 0;
+      verdict = judge(error);
+      if (verdict.kind === 'rate_limit') permit.rateLimited(verdict.waitMs);
+      else if (verdict.kind === 'outage') permit.failed();
+      else permit.release();
+      if (verdict.kind === 'final') throw asResponderError(error, verdict.reason);
+      if (verdict.kind === 'outage' && ++failures > maxFailures) {
+        throw asResponderError(error, verdict.reason, `gave up after ${failures} failed attempts`);
+      }
+      const reason = verdict.kind === 'rate_limit' ? 'rate_limit' : verdict.reason;
+      const waitMs = verdict.waitMs ?? backoffMs(verdict.kind === 'rate_limit' ? throttled++ : failures - 1);
       if (now() + waitMs >= request.giveUpAt) {
-        throw new ResponderError(`${describe(error)}; retry-after ${waitMs} ms is past the last moment`, verdict.reason, {
-          cause: error,
-        });
+        throw asResponderError(error, reason, `a wait of ${Math.round(waitMs)} ms is past the last moment`);
       }
-      request.reportProblem(verdict.reason);
-      if (now() + waitMs >= request.replyBy) request.onSetback(verdict.reason);
-      if (waitMs > 0) await sleep(waitMs, request.signal);
-    },
-  });
+      request.report({ reason, until: now() + waitMs });
+      await sleep(waitMs, request.signal);
+    }
+  }
 }
 
-/** Sorts an attempt's failure into "try again" or "give up", with the fallback reason. */
+/** 200 ms, doubling, up to 3 s, with jitter: a failing provider is not hammered. */
+function backoffMs(attempt: number): number {
+  const base = Math.min(3000, 200 * 2 ** attempt);
+  return base / 2 + Math.random() * (base / 2);
+}
+
+/** Sorts an attempt's failure: back-pressure, an outage, or final. */
 function judge(error: unknown): Verdict {
   if (error instanceof OpenAI.RateLimitError) {
     // An exhausted quota does not come back in a minute.
-    if (error.code === 'insufficient_quota') return { retry: false, reason: 'rate_limit' };
-    return { retry: true, reason: 'rate_limit', waitMs: retryAfterMs(error.headers) };
+    if (error.code === 'insufficient_quota') return { kind: 'final', reason: 'rate_limit' };
+    return { kind: 'rate_limit', waitMs: retryAfterMs(error.headers) ?? waitNamedIn(error.message) };
   }
   if (error instanceof OpenAI.APIUserAbortError || error instanceof OpenAI.APIConnectionTimeoutError) {
-    return { retry: true, reason: 'timeout' };
+    return { kind: 'outage', reason: 'timeout' };
   }
-  if (error instanceof OpenAI.APIConnectionError) return { retry: true, reason: 'provider_error' };
+  if (error instanceof OpenAI.APIConnectionError) return { kind: 'outage', reason: 'provider_error' };
   if (error instanceof OpenAI.APIError) {
     const status = error.status ?? 0;
-    const transient = status >= 500 || status === 408 || status === 409;
-    return { retry: transient, reason: 'provider_error', waitMs: transient ? retryAfterMs(error.headers) : undefined };
+    if (status >= 500 || status === 408 || status === 409) return { kind: 'outage', reason: 'provider_error', waitMs: retryAfterMs(error.headers) };
+    return { kind: 'final', reason: 'provider_error' };
   }
-  if (error instanceof ResponderError) return { retry: error.code === 'provider_error', reason: error.code };
-  if (error instanceof Error && error.name === 'TimeoutError') return { retry: true, reason: 'timeout' };
-  return { retry: false, reason: 'internal' };
+  if (error instanceof ResponderError) return error.code === 'provider_error' ? { kind: 'outage', reason: error.code } : { kind: 'final', reason: error.code };
+  if (error instanceof Error && error.name === 'TimeoutError') return { kind: 'outage', reason: 'timeout' };
+  return { kind: 'final', reason: 'internal' };
 }
 
 /** Reads `retry-after-ms`, then `retry-after` (seconds or an HTTP date), as OpenAI sends them. */
@@ -84,7 +111,23 @@ export function retryAfterMs(headers: Headers | undefined): number | undefined {
   return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
 }
 
-function describe(error: unknown): string {
-  if (error instanceof OpenAI.APIError && error.status) return `the model provider answered ${error.status}: ${error.message}`;
-  return error instanceof Error ? error.message : String(error);
+/**
+ * The wait a provider names only in its message ("Please try again in 20s", "in 1.5s",
+ * "in 450ms", "in 1m30s"), as OpenAI and compatible servers write it when no header says it.
+ */
+export function waitNamedIn(message: string): number | undefined {
+  const match = /try again in ((?:\d+(?:\.\d+)?(?:ms|s|m|h))+)/i.exec(message);
+  if (!match) return undefined;
+  let total = 0;
+  for (const [, amount, unit] of match[1]!.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/gi)) {
+    const value = Number.parseFloat(amount!);
+    total += value * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit!.toLowerCase() as 'ms' | 's' | 'm' | 'h'];
+  }
+  return total;
+}
+
+function asResponderError(error: unknown, reason: FallbackReason, why?: string): ResponderError {
+  if (error instanceof ResponderError && !why) return error;
+  const described = error instanceof OpenAI.APIError && error.status ? `the model provider answered ${error.status}` : error instanceof Error ? error.message : String(error);
+  return new ResponderError(why ? `${described}; ${why}` : described, reason, { cause: error });
 }

@@ -15,7 +15,7 @@ export {
   type FallbackOutcome,
   type OrderFact,
 } from './figures.js';
-export { createRecorder, type RecordedReply, type Recorder, type RecorderOptions } from './recorder.js';
+export { createRecorder, type Recorder, type RecorderOptions } from './recorder.js';
 export {
   dailySeries,
   dailySummaryText,

@@ -7,18 +7,10 @@ import type { ConversationEvent } from '../store/records.js';
 import type { Store } from '../store/types.js';
 import type { IncomingMessage } from '../core/message.js';
 
-/** A reply the engine did not send (the owner's own answer, the handoff notice) but the records need. */
-export interface RecordedReply extends Omit<ReplyEvent, 'kind'> {
-  /** A {@link ReplyEvent} kind, or `human` (the owner wrote it) or `handoff` (the "a person is coming" line). */
-  readonly kind: ReplyEvent['kind'] | 'human' | 'handoff';
-}
-
 /** Writes every message and reply to the store, in batches, off the reply path. */
 export interface Recorder {
   /** Give it to the engine (`EngineOptions.observer`). */
   readonly observer: ConversationObserver;
-  /** Records a reply sent outside the engine. */
-  recordReply(reply: RecordedReply): void;
   /** Writes what is waiting now; resolves when done or when the store failed (events kept). */
   flush(): Promise<void>;
   /** Takes back the events spilled by the last `stop()` and writes them. */
@@ -152,7 +144,7 @@ export function createRecorder(options: RecorderOptions): Recorder {
     },
   };
 
-  function recordReply(reply: RecordedReply): void {
+  function recordReply(reply: ReplyEvent): void {
     push({
       id: randomUUID(),
       at: reply.at,
@@ -171,7 +163,6 @@ export function createRecorder(options: RecorderOptions): Recorder {
 
   return {
     observer,
-    recordReply,
     flush,
     waiting: () => buffer.length,
     async start() {
