@@ -7,9 +7,9 @@ import { addBlocklistRoutes } from './admin/blocklist-routes.js';
 import { addDashboard } from './admin/dashboard.js';
 import { createHandoff, type Handoff } from './handoff/index.js';
 import { composeObservers, createDailySummary, createRecorder, type Recorder } from './records/index.js';
-import { DEFAULT_FALLBACK_MESSAGE, type Config } from './infra/config.js';
+import type { Config } from './infra/config.js';
 import { createDeliveries, type Delivery } from './durable/deliveries.js';
-import { createFileQueue } from './durable/queue.js';
+import { createFileQueue, moveLegacyQueues } from './durable/queue.js';
 import { createEngine, type Engine } from './core/engine.js';
 import { openJournal } from './durable/journal.js';
 import { createFileHistoryStore } from './durable/history.js';
@@ -23,9 +23,10 @@ import type { Responder } from './core/responder.js';
 import { createModelGate, type ModelGate } from './model/gate.js';
 import { withStoreTimeouts } from './store/timeouts.js';
 import { createCatalogue, type Catalogue } from './shop/catalogue.js';
-import { answerFromCatalogue, createCatalogueResponder } from './shop/catalogue-responder.js';
-import { loadShopConfig, type ShopConfig } from './shop/config.js';
-import { customerConfirmation, customerRejectedLater, ownerOrderNotice, ownerRejectedNotice } from './shop/messages.js';
+import { catalogueLastResort, createCatalogueResponder } from './shop/catalogue-responder.js';
+import { fallbackMessageOf, loadShopConfig, type ShopConfig } from './shop/config.js';
+import { orderEvents } from './shop/order-events.js';
+import { ownerNotices } from './shop/owner.js';
 import { createOrderDesk, type OrderDesk } from './shop/orders.js';
 import { createShopTools } from './shop/tools.js';
 import { createStore } from './store/connect.js';
@@ -83,7 +84,6 @@ export interface AppDependencies {
 export async function createApp(dependencies: AppDependencies): Promise<App> {
   const { config, logger, channels } = dependencies;
   const shop = loadShopConfig(config.shopConfigPath ?? undefined);
-  const fallback = config.fallbackMessage !== DEFAULT_FALLBACK_MESSAGE ? config.fallbackMessage : shop.fallbackMessage;
   const metrics = dependencies.metrics ?? createMetrics();
   // A hung database fails fast instead of hanging replies, orders and health checks.
   const store = withStoreTimeouts(dependencies.store ?? (await createStore(config, logger)), { timeoutMs: config.storeTimeoutMs });
@@ -93,15 +93,14 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
   await catalogue.refresh();
 
   const channelOf = (name: string) => channels.find((channel) => channel.name === name);
+  await moveLegacyQueues(config.dataDir);
   const deliveries = createDeliveries({
-    queue: createFileQueue<Delivery>(join(config.dataDir, 'outbox', 'deliveries')),
+    queue: createFileQueue<Delivery>(join(config.dataDir, 'queues', 'deliveries')),
     channelOf,
     logger,
   });
-  const tellOwner = async (key: string, text: string) => {
-    if (config.ownerTelegramChatId) await deliveries.send(key, { channel: 'telegram', chatId: config.ownerTelegramChatId, text });
-    else logger.info({ notice: key }, 'owner notice not sent: OWNER_TELEGRAM_CHAT_ID is not set');
-  };
+  const owner = config.ownerTelegramChatId ? { channel: 'telegram', chatId: config.ownerTelegramChatId } : undefined;
+  const tellOwner = ownerNotices({ deliveries, owner, logger });
   const recorder = createRecorder({ store, logger, spillFile: join(config.dataDir, 'records-waiting.json') });
   const say = (channel: string, chatId: string, text: string, kind: 'human' | 'handoff'): Promise<boolean> => {
     const target = channelOf(channel);
@@ -111,23 +110,9 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
   const dailySummary = createDailySummary({ store, notifyOwner: tellOwner, shopName: shop.name, logger });
   const orders = createOrderDesk({
     store,
-    outbox: createFileQueue<OrderRequest>(join(config.dataDir, 'outbox', 'orders')),
+    queue: createFileQueue<OrderRequest>(join(config.dataDir, 'queues', 'orders')),
     logger,
-    events: {
-      async recorded(order, request, { fromOutbox }) {
-        if (order.duplicate && !fromOutbox) return;
-        await tellOwner(`owner-order-${order.orderId}`, ownerOrderNotice(order, request));
-        if (fromOutbox) {
-          const customer = { channel: request.channel, chatId: request.chatId, text: customerConfirmation(order) };
-          await deliveries.send(`customer-order-${order.orderId}`, customer);
-        }
-      },
-      async rejectedLater(request, error) {
-        await tellOwner(`owner-rejected-${request.idempotencyKey}`, ownerRejectedNotice(request, error));
-        const customer = { channel: request.channel, chatId: request.chatId, text: customerRejectedLater(error) };
-        await deliveries.send(`customer-rejected-${request.idempotencyKey}`, customer);
-      },
-    },
+    events: orderEvents({ notifyOwner: tellOwner, deliveries }),
   });
 
   const gate: ModelGate | undefined = config.openai
@@ -148,14 +133,9 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
     history: createFileHistoryStore(join(config.dataDir, 'conversations')),
     metrics,
     logger,
-    texts: frenchTexts(fallback),
+    texts: frenchTexts(fallbackMessageOf(shop, config.fallbackMessage)),
     deadlines: { replyMs: config.replyDeadlineMs, lateAnswerMs: config.lateAnswerMs, staleAfterMs: config.journalMaxAgeMs },
-    lastResort: async ({ texts }) => {
-      const snapshot = catalogue.snapshot();
-      // Only a single question qualifies: answering one of several would leave the others unanswered.
-      const answer = snapshot && texts.length === 1 ? answerFromCatalogue(texts[0]!, snapshot, shop) : null;
-      return answer === null ? null : { text: answer };
-    },
+    lastResort: catalogueLastResort({ catalogue, shop }),
     // The recorder first: a request for a person is recorded before the bot goes quiet.
     observer: composeObservers([recorder.observer, handoff.observer], logger),
     isHandedOff: handoff.isHandedOff,

@@ -113,7 +113,7 @@ describe('the shop over Telegram, OpenAI tools and the embedded database', () =>
     telegram.pushMessage(CUSTOMER, 'Je confirme : Awa Koné, 07 08 09 10 11, Marcory');
     const [received] = await waitForTexts(CUSTOMER, 1);
     expect(received).toMatch(/^Commande bien reçue \(réf\. [0-9A-F]{8}\)/);
-    expect(readdirSync(join(dataDir, 'outbox', 'orders'))).toHaveLength(1);
+    expect(readdirSync(join(dataDir, 'queues', 'orders'))).toHaveLength(1);
     expect(await app.orders.waiting()).toBe(1);
 
     await app.orders.flush(); // still down: nothing happens, nothing is lost
@@ -141,7 +141,7 @@ describe('the shop over Telegram, OpenAI tools and the embedded database', () =>
     await waitForTexts(CUSTOMER, 1);
     // The slow database did commit after all: the outbox's retry must find it, not order again.
     const [{ item }] = await (await import('../src/durable/queue.js'))
-      .createFileQueue<import('../src/store/types.js').OrderRequest>(join(stack.dataDir, 'outbox', 'orders'))
+      .createFileQueue<import('../src/store/types.js').OrderRequest>(join(stack.dataDir, 'queues', 'orders'))
       .list();
     await store.real.placeOrder(item);
     store.down = false;

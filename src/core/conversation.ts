@@ -103,6 +103,7 @@ export class Conversation {
       receivedAt: message.receivedAt,
       replyBy: message.receivedAt + this.context.deadlines.replyMs,
       openedAt: resumed?.resumedAt ?? message.receivedAt,
+      resumed: resumed !== undefined,
       covered: resumed?.fallbackAt !== undefined,
       closed: false,
       remembered: false,
@@ -289,7 +290,7 @@ export class Conversation {
     const fresh = messages.filter((w) => !w.remembered);
     for (const waiting of fresh) waiting.remembered = true;
     const entries = fresh.map((w): ChatEntry => ({ role: 'user', content: w.prompt, at: w.message.receivedAt }));
-    if (fresh.every((w) => w.openedAt === w.receivedAt)) return entries;
+    if (!fresh.some((w) => w.resumed)) return entries;
     const known = await this.memory.append([]);
     return entries.filter((entry) => !known.some((k) => k.role === 'user' && k.at === entry.at && k.content === entry.content));
   }

@@ -76,3 +76,19 @@ async function readItem<T>(file: string): Promise<QueuedItem<T> | undefined> {
     return undefined;
   }
 }
+
+/**
+ * Moves the queues of an older `DATA_DIR` layout (`outbox/`) to `queues/`, once, so orders and
+ * notices waiting from before an upgrade are still delivered.
+ */
+export async function moveLegacyQueues(dataDir: string): Promise<void> {
+  const legacy = join(dataDir, 'outbox');
+  const current = join(dataDir, 'queues');
+  try {
+    await rename(legacy, current);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // Nothing to move, or already moved.
+    if (code !== 'ENOENT' && code !== 'EEXIST' && code !== 'ENOTEMPTY') throw error;
+  }
+}

@@ -142,7 +142,15 @@ export function createModelGate(options: ModelGateOptions): ModelGate {
   }
 
   function fill(): void {
-    if (now() < pausedUntil) return;
+    if (now() < pausedUntil) {
+      // A timer may fire a little before the clock says the pause is over: look again then.
+      pauseTimer ??= setTimeout(() => {
+        pauseTimer = undefined;
+        fill();
+      }, pausedUntil - now());
+      return;
+    }
+    metrics?.pausedSeconds.set(0);
     while (running < limit && queue.length > 0) {
       const index = queue.findIndex((waiter) => (runningByKey.get(waiter.key) ?? 0) < perKey);
       if (index < 0) break;
@@ -162,10 +170,8 @@ export function createModelGate(options: ModelGateOptions): ModelGate {
     logger?.warn({ waitMs }, 'model provider asked us to wait: calls paused');
     tellWaiters({ reason: 'rate_limit', until });
     clearTimeout(pauseTimer);
-    pauseTimer = setTimeout(() => {
-      metrics?.pausedSeconds.set(0);
-      fill();
-    }, waitMs);
+    pauseTimer = undefined;
+    fill();
   }
 
   function permitFor(key: string, circuit: CircuitPermit): GatePermit {
@@ -211,7 +217,8 @@ export function createModelGate(options: ModelGateOptions): ModelGate {
       failed: () =>
         settle(() => {
           lastReason = 'provider_error';
-          if (failing.has(key)) return;
+          // A failed probe always re-opens; otherwise one conversation counts once.
+          if (failing.has(key) && !circuit.probe) return;
           failing.add(key);
           circuit.failure();
         }),
@@ -237,8 +244,9 @@ export function createModelGate(options: ModelGateOptions): ModelGate {
       const { signal } = request;
       if (signal.aborted) return Promise.reject(signal.reason);
       const held = holdUp();
-      if (held?.until !== undefined && held.until >= request.giveUpAt) {
-        return Promise.reject(new ResponderError(`the model provider is held back until after the last moment`, held.reason));
+      // The provider itself named a wait past the last moment: no point waiting for it.
+      if (held?.reason === 'rate_limit' && held.until !== undefined && held.until >= request.giveUpAt) {
+        return Promise.reject(new ResponderError('the model provider asked us to wait past the last moment', 'rate_limit'));
       }
       if (queue.length >= maxWaiting) {
         metrics?.queueRejections.inc({ reason: 'queue_full' });

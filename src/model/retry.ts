@@ -65,7 +65,8 @@ export async function callModel<T>(request: ReplyRequest, call: () => Promise<T>
         throw asResponderError(error, reason, `a wait of ${Math.round(waitMs)} ms is past the last moment`);
       }
       request.report({ reason, until: now() + waitMs });
-      await sleep(waitMs, request.signal);
+      // A wait the provider named is the gate's pause: queue at once and keep this call's place.
+      if (!(verdict.kind === 'rate_limit' && verdict.waitMs !== undefined && options.gate)) await sleep(waitMs, request.signal);
     }
   }
 }

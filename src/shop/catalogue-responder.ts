@@ -4,7 +4,7 @@
  * question, and every figure it writes comes from the snapshot.
  */
 import type { Responder } from '../core/responder.js';
-import { ResponderError } from '../core/responder.js';
+import { ResponderError, type Reply } from '../core/responder.js';
 import type { DeliveryZone, Product } from '../store/types.js';
 import type { Catalogue, CatalogueSnapshot } from './catalogue.js';
 import { categories } from './catalogue.js';
@@ -268,5 +268,19 @@ export function createCatalogueResponder(options: CatalogueResponderOptions): Re
       if (answer !== null) return { text: answer };
       return { text: wantsToOrder(last) ? orderAnswer(last, snapshot) : helpAnswer(snapshot, shop) };
     },
+  };
+}
+
+/**
+ * The shop's own answer once the model has failed for good: a question the catalogue answers
+ * with confidence (a price, a delivery fee, the hours). Only a single question qualifies:
+ * answering one of several would leave the others unanswered.
+ */
+export function catalogueLastResort(options: CatalogueResponderOptions): (request: { texts: readonly string[] }) => Promise<Reply | null> {
+  const { catalogue, shop } = options;
+  return async ({ texts }) => {
+    const snapshot = catalogue.snapshot();
+    const answer = snapshot && texts.length === 1 ? answerFromCatalogue(texts[0]!, snapshot, shop) : null;
+    return answer === null ? null : { text: answer };
   };
 }

@@ -47,6 +47,14 @@ export const DEMO_SHOP: ShopConfig = {
 };
 
 /**
+ * The fallback sentence customers get: `FALLBACK_MESSAGE` when it was set to something of its
+ * own, the shop file's otherwise (the shop speaks for itself; the variable overrides it).
+ */
+export function fallbackMessageOf(shop: ShopConfig, configured: string): string {
+  return configured !== DEFAULT_FALLBACK_MESSAGE ? configured : shop.fallbackMessage;
+}
+
+/**
  * Reads the shop's JSON file (any field left out keeps the demo shop's value) and validates
  * it. A malformed file stops start-up with a {@link ConfigError} naming the file and field.
  */

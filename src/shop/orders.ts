@@ -10,12 +10,12 @@ export type OrderOutcome =
   | { readonly status: 'queued'; readonly reference: string }
   | { readonly status: 'rejected'; readonly code: OrderRejectionCode; readonly detail: string };
 
-/** Takes orders, and never loses one: when the database is down they wait in a durable outbox. */
+/** Takes orders, and never loses one: when the database is down they wait in a durable queue. */
 export interface OrderDesk {
   place(request: OrderRequest): Promise<OrderOutcome>;
   /** Writes the waiting orders to the database, each exactly once (idempotency keys). */
   flush(): Promise<void>;
-  /** How many orders wait in the outbox. */
+  /** How many orders wait in the queue. */
   waiting(): Promise<number>;
   start(): void;
   stop(): void;
@@ -23,8 +23,8 @@ export interface OrderDesk {
 
 /** What the desk tells the rest of the bot. */
 export interface OrderDeskEvents {
-  /** An order is in the database; `fromOutbox` when it had been waiting (the customer needs the news). */
-  recorded(order: PlacedOrder, request: OrderRequest, detail: { fromOutbox: boolean }): Promise<void>;
+  /** An order is in the database; `fromQueue` when it had been waiting (the customer needs the news). */
+  recorded(order: PlacedOrder, request: OrderRequest, detail: { fromQueue: boolean }): Promise<void>;
   /** A waiting order could not be placed after all (say, the last dress sold meanwhile). */
   rejectedLater(request: OrderRequest, error: OrderRejectedError): Promise<void>;
 }
@@ -33,18 +33,18 @@ export interface OrderDeskEvents {
  * Creates the order desk.
  *
  * @param options.timeoutMs a database call slower than this counts as "database down"; the
- * order goes to the outbox (if the slow call did commit, its idempotency key makes the
+ * order goes to the queue (if the slow call did commit, its idempotency key makes the
  * outbox's retry return the same order instead of a second one).
  */
 export function createOrderDesk(options: {
   store: Store;
-  outbox: DurableQueue<OrderRequest>;
+  queue: DurableQueue<OrderRequest>;
   events: OrderDeskEvents;
   logger: Logger;
   timeoutMs?: number;
   retryMs?: number;
 }): OrderDesk {
-  const { store, outbox, events, logger } = options;
+  const { store, queue, events, logger } = options;
   const timeoutMs = options.timeoutMs ?? 5000;
   let timer: ReturnType<typeof setInterval> | undefined;
   let flushing: Promise<void> | undefined;
@@ -65,10 +65,10 @@ export function createOrderDesk(options: {
   }
 
   async function flushOnce(): Promise<void> {
-    for (const { key, item } of await outbox.list()) {
+    for (const { key, item } of await queue.list()) {
       try {
         const order = await placeInStore(item);
-        await events.recorded(order, item, { fromOutbox: true });
+        await events.recorded(order, item, { fromQueue: true });
         logger.info({ order: order.number, duplicate: order.duplicate }, 'waiting order recorded');
       } catch (error) {
         if (!(error instanceof OrderRejectedError)) {
@@ -78,7 +78,7 @@ export function createOrderDesk(options: {
         await events.rejectedLater(item, error);
         logger.warn({ code: error.code }, 'waiting order rejected by the database');
       }
-      await outbox.remove(key);
+      await queue.remove(key);
     }
   }
 
@@ -86,26 +86,26 @@ export function createOrderDesk(options: {
     async place(request) {
       try {
         const order = await placeInStore(request);
-        await events.recorded(order, request, { fromOutbox: false }).catch((error: unknown) => {
+        await events.recorded(order, request, { fromQueue: false }).catch((error: unknown) => {
           logger.error({ err: error, order: order.number }, 'order recorded but its notification failed');
         });
         return { status: 'recorded', order };
       } catch (error) {
         if (error instanceof OrderRejectedError) return { status: 'rejected', code: error.code, detail: error.message };
         // Down, slow, or a bug of ours: either way the customer's order must not be lost.
-        logger.warn({ err: error }, 'order kept in the outbox until the database answers');
-        await outbox.put(request.idempotencyKey, request);
+        logger.warn({ err: error }, 'order kept in the queue until the database answers');
+        await queue.put(request.idempotencyKey, request);
         return { status: 'queued', reference: request.idempotencyKey.slice(0, 8).toUpperCase() };
       }
     },
     flush() {
       flushing ??= flushOnce()
-        .catch((error: unknown) => logger.error({ err: error }, 'order outbox unreadable'))
+        .catch((error: unknown) => logger.error({ err: error }, 'order queue unreadable'))
         .finally(() => (flushing = undefined));
       return flushing;
     },
     async waiting() {
-      return (await outbox.list()).length;
+      return (await queue.list()).length;
     },
     start() {
       timer ??= setInterval(() => void desk.flush(), options.retryMs ?? 15_000);

@@ -9,6 +9,9 @@ import { createRecordingChannel, createTestEngine, customerMessage, metricValue 
 const TOO_FAST = 'Vous écrivez très vite 🙂 Je vous réponds dans un instant, merci de patienter.';
 const logger = createLogger({ level: 'silent' });
 
+/** The guard's line straight to the channel, for the tests that look at the guard alone. */
+const sayDirectly = (channel: Channel, chatId: string, text: string) => channel.sendText(chatId, text).then(() => true);
+
 describe('guardAbuse', () => {
   beforeEach(() => {
     vi.useFakeTimers();
@@ -23,6 +26,7 @@ describe('guardAbuse', () => {
     const channel = createRecordingChannel();
     const guard = guardAbuse((message) => void handled.push(message), {
       logger,
+      say: sayDirectly,
       maxMessages: 5,
       windowMs: 60_000,
       registry: metrics.registry,
@@ -110,7 +114,7 @@ describe('guardAbuse', () => {
     const responder = { description: 'echo', reply: async () => ({ text: 'Réponse' }) };
     const { engine } = createTestEngine(responder);
     const channel = createRecordingChannel();
-    const receive = guardAbuse(engine.receive, { logger, maxMessages: 3, windowMs: 60_000 });
+    const receive = guardAbuse(engine.receive, { logger, say: engine.say, maxMessages: 3, windowMs: 60_000 });
     for (let i = 0; i < 10; i++) receive(customerMessage('1', `question ${i}`), channel);
     await vi.advanceTimersByTimeAsync(100);
     await engine.drain();
@@ -124,7 +128,7 @@ describe('guardAbuse and the durable hand-over', () => {
   it("returns the handler's promise for a message handed on, and nothing for a refused one", async () => {
     let taken: () => void = () => undefined;
     const journalled = new Promise<void>((resolve) => (taken = resolve));
-    const guard = guardAbuse(() => journalled, { logger, maxChars: 10 });
+    const guard = guardAbuse(() => journalled, { logger, say: sayDirectly, maxChars: 10 });
     const channel = createRecordingChannel();
     expect(guard(customerMessage('1', 'Bonjour'), channel)).toBe(journalled);
     expect(guard(customerMessage('1', 'x'.repeat(11)), channel)).toBeUndefined();

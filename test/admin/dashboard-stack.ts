@@ -52,7 +52,11 @@ export async function startDashboardStack(): Promise<DashboardStack> {
 
   // --- as in the app.ts patch ---
   const recorder = createRecorder({ store, logger, flushDelayMs: 20, spillFile: join(dataDir, 'records-waiting.json') });
-  const handoff = createHandoff({ dataDir, notifyOwner, channelOf, logger, record: recorder.recordReply });
+  const say = (name: string, chatId: string, text: string, kind: 'human' | 'handoff') => {
+    const target = channelOf(name);
+    return target ? engine.say(target, chatId, text, kind) : Promise.resolve(false);
+  };
+  const handoff = createHandoff({ dataDir, notifyOwner, say, logger });
   const responder: Responder = { description: 'test', reply: async () => ({ text: BOT_ANSWER }) };
   const engine = createEngine({
     responder,
@@ -60,8 +64,7 @@ export async function startDashboardStack(): Promise<DashboardStack> {
     metrics: createMetrics({ defaults: false }),
     logger,
     texts: frenchTexts('Désolé, je réfléchis trop. Un petit instant... 🤔'),
-    replyDeadlineMs: 3000,
-    lateAnswerMs: 3000,
+    deadlines: { replyMs: 3000, lateAnswerMs: 3000 },
     observer: composeObservers([recorder.observer, handoff.observer], logger),
     isHandedOff: handoff.isHandedOff,
   });

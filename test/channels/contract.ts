@@ -75,9 +75,7 @@ export function runChannelContract(name: string, makeHarness: HarnessFactory): v
         metrics: createMetrics({ defaults: false }),
         logger: createLogger({ level: 'silent' }),
         texts: frenchTexts(FALLBACK),
-        replyDeadlineMs: 300,
-        lateAnswerMs: 3000,
-        typingRefreshMs: 100,
+        deadlines: { replyMs: 300, lateAnswerMs: 3000, typingRefreshMs: 100 },
       });
       harness = await makeHarness((message, channel) => {
         received.push(message);

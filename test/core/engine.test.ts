@@ -1,3 +1,5 @@
+import type { Responder } from '../../src/core/responder.js';
+import { SupersededError } from '../../src/core/turn.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ResponderError } from '../../src/core/responder.js';
 import {
@@ -98,7 +100,7 @@ describe('engine (fake time)', () => {
     const channel = createRecordingChannel();
     engine.receive(customerMessage('c1', 'Bonjour'), channel);
     await vi.advanceTimersByTimeAsync(300);
-    responder.calls[0]!.onSetback('rate_limit');
+    responder.calls[0]!.report({ reason: 'rate_limit', until: Date.now() + 20_000 });
     await settle();
     expect(channel.texts()).toEqual([FALLBACK]);
     await vi.advanceTimersByTimeAsync(20_000);
@@ -114,7 +116,7 @@ describe('engine (fake time)', () => {
     const { engine, metrics } = createTestEngine(responder);
     engine.receive(customerMessage('c1', 'Bonjour'), createRecordingChannel());
     await settle();
-    responder.calls[0]!.reportProblem('provider_error');
+    responder.calls[0]!.report({ reason: 'provider_error' });
     await vi.advanceTimersByTimeAsync(8000);
     expect(await metricValue(metrics, 'akwaba_fallbacks_total', { reason: 'provider_error' })).toBe(1);
   });
@@ -122,7 +124,7 @@ describe('engine (fake time)', () => {
   it.each([
     ['provider_error', new ResponderError('401 invalid key', 'provider_error')],
     ['internal', new TypeError('a bug')],
-  ])('on a final failure (%s) the fallback goes out at once, not at the deadline', async (reason, error) => {
+  ])('on a final failure (%s) one honest line goes out at once: not the fallback and an apology together', async (_reason, error) => {
     const responder = createScriptedResponder();
     const { engine, metrics } = createTestEngine(responder);
     const channel = createRecordingChannel();
@@ -130,10 +132,12 @@ describe('engine (fake time)', () => {
     await vi.advanceTimersByTimeAsync(100);
     responder.fail(0, error);
     await settle();
-    const texts = channel.texts();
-    expect(texts[0]).toBe(FALLBACK);
-    expect(texts[1]).toMatch(UNAVAILABLE);
-    expect(await metricValue(metrics, 'akwaba_fallbacks_total', { reason })).toBe(1);
+    expect(channel.texts()).toHaveLength(1);
+    expect(channel.texts()[0]).toMatch(UNAVAILABLE);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(channel.texts()).toHaveLength(1);
+    expect(await metricValue(metrics, 'akwaba_fallbacks_total')).toBe(0);
+    expect(await metricValue(metrics, 'akwaba_replies_total', { kind: 'unavailable' })).toBe(1);
   });
 
   it('answers a burst coherently: the messages sent meanwhile go to the model together, after the first answer', async () => {
@@ -161,24 +165,65 @@ describe('engine (fake time)', () => {
     expect(channel.texts()).toEqual(['Bonjour !', 'La Robe Cocktail Bordeaux existe en M.']);
   });
 
-  it('after a fallback, a new message is answered once, after the late answer, with the whole conversation in view', async () => {
+  it('18:32 — after the fallback, the customer who writes again is answered at once: the stale call is aborted and a fresh turn sees both messages', async () => {
     const responder = createScriptedResponder();
     const { engine } = createTestEngine(responder);
     const channel = createRecordingChannel();
-    engine.receive(customerMessage('c1', 'je cherche une robe pour un mariage'), channel);
+    engine.receive(customerMessage('c1', 'Bonjour, je cherche une robe pour un mariage'), channel);
     await vi.advanceTimersByTimeAsync(9000); // fallback at 8 s
-    engine.receive(customerMessage('c1', 'Allô ?'), channel);
-    await vi.advanceTimersByTimeAsync(1000);
-    responder.answer(0, 'Voici nos robes de cérémonie.');
+    expect(channel.texts()).toEqual([FALLBACK]);
+    engine.receive(customerMessage('c1', 'Des robes élégantes pour mariage'), channel);
     await settle();
+    expect(responder.calls[0]!.signal.aborted).toBe(true);
+    expect(responder.calls[0]!.signal.reason).toBeInstanceOf(SupersededError);
+    expect(responder.calls).toHaveLength(2);
     expect(responder.calls[1]!.history.map((e) => e.content)).toEqual([
-      'je cherche une robe pour un mariage',
-      'Voici nos robes de cérémonie.',
-      'Allô ?',
+      'Bonjour, je cherche une robe pour un mariage',
+      'Des robes élégantes pour mariage',
     ]);
-    responder.answer(1, 'Oui, je suis là !');
+    await vi.advanceTimersByTimeAsync(2000); // "cette fois, OpenAI répond normalement en 2s"
+    responder.answer(1, 'Nous avons plusieurs robes élégantes…');
+    await settle();
+    expect(channel.texts()).toEqual([FALLBACK, 'Nous avons plusieurs robes élégantes…']);
     await vi.advanceTimersByTimeAsync(60_000);
-    expect(channel.texts()).toEqual([FALLBACK, 'Voici nos robes de cérémonie.', 'Oui, je suis là !']);
+    expect(channel.texts()).toEqual([FALLBACK, 'Nous avons plusieurs robes élégantes…']);
+  });
+
+  it('a stale answer that comes anyway, after the customer wrote again, is never sent on top of the new one', async () => {
+    // A responder that ignores its signal: the worst case for the supersede rule.
+    const settlers: ((text: string) => void)[] = [];
+    const deaf: Responder = { description: 'deaf', reply: () => new Promise((resolve) => settlers.push((text) => resolve({ text }))) };
+    const { engine } = createTestEngine(deaf);
+    const channel = createRecordingChannel();
+    engine.receive(customerMessage('c1', 'Bonjour'), channel);
+    await vi.advanceTimersByTimeAsync(8000);
+    engine.receive(customerMessage('c1', 'Allô ?'), channel);
+    await settle();
+    settlers[0]!('Réponse périmée à « Bonjour »');
+    await settle();
+    settlers[1]!('Bonjour ! Je suis là.');
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(channel.texts()).toEqual([FALLBACK, 'Bonjour ! Je suis là.']);
+  });
+
+  it('a message sent while the answer is already going out waits for it, then gets its own turn', async () => {
+    const responder = createScriptedResponder();
+    const { engine } = createTestEngine(responder);
+    const recording = createRecordingChannel();
+    // Each message takes the platform 500 ms to accept.
+    const channel = { ...recording, sendText: async (chatId: string, text: string) => { await new Promise((resolve) => setTimeout(resolve, 500)); await recording.sendText(chatId, text); } };
+    engine.receive(customerMessage('c1', 'Bonjour'), channel);
+    await vi.advanceTimersByTimeAsync(8600);
+    responder.answer(0, 'Bonjour !');
+    await settle();
+    engine.receive(customerMessage('c1', 'Vous avez des robes ?'), channel);
+    await settle();
+    expect(responder.calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(responder.calls[1]!.history.map((e) => e.content)).toEqual(['Bonjour', 'Bonjour !', 'Vous avez des robes ?']);
+    responder.answer(1, 'Oui !');
+    await vi.advanceTimersByTimeAsync(500);
+    expect(recording.texts()).toEqual([FALLBACK, 'Bonjour !', 'Oui !']);
   });
 
   it('a message waiting behind a slow turn gets its own fallback by its own deadline', async () => {

@@ -62,7 +62,7 @@ describe(`fuzzing the Telegram adapter and the core (FUZZ_SEED=${SEED})`, () => 
         pollingTimeoutSeconds: 1,
         restartDelayMs: 50,
       });
-      await channel.start(guardAbuse(engine.receive, { logger }));
+      await channel.start(guardAbuse(engine.receive, { logger, say: engine.say }));
     });
     afterAll(async () => {
       await channel.stop();

@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createHandoff, CUSTOMER_HANDOFF_LINE, HandoffError } from '../../src/handoff/index.js';
 import { createLogger } from '../../src/infra/logger.js';
 import { composeObservers } from '../../src/records/observers.js';
-import type { RecordedReply } from '../../src/records/recorder.js';
+import type { ReplyEvent } from '../../src/core/observer.js';
+import type { Engine } from '../../src/core/engine.js';
 import { createRecordingChannel, createScriptedResponder, createTestEngine, customerMessage, FALLBACK } from '../support/engine-harness.js';
 
 const logger = createLogger({ level: 'silent' });
@@ -14,23 +15,25 @@ const flush = () => vi.advanceTimersByTimeAsync(0);
 function setup(dataDir?: string) {
   const channel = createRecordingChannel('telegram');
   const notices: [string, string][] = [];
-  const recorded: RecordedReply[] = [];
+  const recorded: ReplyEvent[] = [];
+  let engine: Engine | undefined;
   const handoff = createHandoff({
     dataDir,
     notifyOwner: async (key, text) => void notices.push([key, text]),
-    channelOf: (name) => (name === 'telegram' ? channel : undefined),
+    say: async (name, chatId, text, kind) => (name === 'telegram' && engine ? engine.say(channel, chatId, text, kind) : false),
     logger,
-    record: (reply) => recorded.push(reply),
   });
   const responder = createScriptedResponder();
-  const { engine } = createTestEngine(responder, {
-    observer: composeObservers([handoff.observer], logger),
+  // What the records see: every message that left through the chat's way out, the owner's included.
+  const records = { replySent: (event: ReplyEvent) => void (event.kind === 'human' || event.kind === 'handoff' ? recorded.push(event) : undefined) };
+  ({ engine } = createTestEngine(responder, {
+    observer: composeObservers([records, handoff.observer], logger),
     isHandedOff: handoff.isHandedOff,
     replyDeadlineMs: 8000,
     lateAnswerMs: 1000,
-  });
-  const say = (text: string, chatId = '42') => engine.receive(customerMessage(chatId, text, 'text', 'telegram'), channel);
-  return { channel, notices, recorded, handoff, responder, engine, say };
+  }));
+  const say = (text: string, chatId = '42') => engine!.receive(customerMessage(chatId, text, 'text', 'telegram'), channel);
+  return { channel, notices, recorded, handoff, responder, engine: engine!, say };
 }
 
 describe('human handoff', () => {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { retryAfterMs } from '../../src/model/openai.js';
+import { retryAfterMs } from '../../src/model/retry.js';
 
 describe('retryAfterMs', () => {
   beforeEach(() => {

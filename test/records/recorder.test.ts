@@ -43,7 +43,7 @@ describe('the recorder', () => {
     const recorder = createRecorder({ store, logger });
     recorder.observer.messageReceived!(message('42', 'Bonjour, je cherche une robe'));
     recorder.observer.replySent!({ channel: 'telegram', chatId: '42', kind: 'fallback', reason: 'timeout', text: 'Désolé…', at: 9_000, messageIds: ['1'] });
-    recorder.recordReply({ channel: 'telegram', chatId: '42', kind: 'human', text: 'Bonjour, c’est Aya', at: 20_000, messageIds: [] });
+    recorder.observer.replySent!({ channel: 'telegram', chatId: '42', kind: 'human', text: 'Bonjour, c’est Aya', at: 20_000, messageIds: [] });
     expect(store.state.calls).toBe(0);
     await vi.advanceTimersByTimeAsync(1_000);
     expect(store.batches).toHaveLength(1);

@@ -166,8 +166,7 @@ describe('createCatalogueResponder', () => {
     signal: new AbortController().signal,
     replyBy: Date.now() + 8_000,
     giveUpAt: Date.now() + 60_000,
-    onSetback: () => undefined,
-    reportProblem: () => undefined,
+    report: () => undefined,
   });
   const responder = createCatalogueResponder({ catalogue: { snapshot: () => SNAPSHOT }, shop: DEMO_SHOP });
 

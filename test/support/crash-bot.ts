@@ -42,8 +42,7 @@ async function main(): Promise<void> {
     metrics: createMetrics({ defaults: false }),
     logger,
     texts: frenchTexts('Désolé, je réfléchis trop. Un petit instant... 🤔'),
-    replyDeadlineMs: Number(env('REPLY_DEADLINE_MS')),
-    lateAnswerMs: Number(env('LATE_ANSWER_MS')),
+    deadlines: { replyMs: Number(env('REPLY_DEADLINE_MS')), lateAnswerMs: Number(env('LATE_ANSWER_MS')) },
     journal,
   });
   engine.recover((name) => (name === telegram.name ? telegram : undefined));

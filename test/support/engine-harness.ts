@@ -70,12 +70,31 @@ export function customerMessage(chatId: string, text: string, kind: MessageKind 
   return { channel, chatId, messageId: String(id), kind, text, from: { id: chatId, name: 'Awa' }, receivedAt: Date.now(), raw: { id } };
 }
 
-/** The real engine wired to in-memory clients. */
+/** The shop's last resort as the app builds it from a catalogue lookup: one question, a confident answer. */
+export function lastResortFrom(quickAnswer: (text: string) => string | null): NonNullable<EngineOptions['lastResort']> {
+  return async ({ texts }) => {
+    const answer = texts.length === 1 ? quickAnswer(texts[0]!) : null;
+    return answer === null ? null : { text: answer };
+  };
+}
+
+/** Shorthands of the tests: the deadlines one by one, and a synchronous catalogue lookup. */
+export interface TestEngineOverrides extends Partial<EngineOptions> {
+  readonly replyDeadlineMs?: number;
+  readonly lateAnswerMs?: number;
+  readonly typingRefreshMs?: number;
+  readonly staleAfterMs?: number;
+  readonly expireAfterMs?: number;
+  readonly quickAnswer?: (text: string) => string | null;
+}
+
+/** The real engine wired to in-memory clients (deadlines: the scenario's 8 s, then 45 s). */
 export function createTestEngine(
   responder: Responder,
-  overrides: Partial<EngineOptions> = {},
+  overrides: TestEngineOverrides = {},
 ): { engine: Engine; metrics: Metrics; history: HistoryStore } {
-  const metrics = createMetrics({ defaults: false });
+  const { replyDeadlineMs, lateAnswerMs, typingRefreshMs, staleAfterMs, expireAfterMs, quickAnswer, ...options } = overrides;
+  const metrics = overrides.metrics ?? createMetrics({ defaults: false });
   const history = overrides.history ?? createMemoryHistoryStore();
   const engine = createEngine({
     responder,
@@ -83,9 +102,16 @@ export function createTestEngine(
     metrics,
     logger: createLogger({ level: 'silent' }),
     texts: frenchTexts(FALLBACK),
-    replyDeadlineMs: 8000,
-    lateAnswerMs: 45_000,
-    ...overrides,
+    ...(quickAnswer && { lastResort: lastResortFrom(quickAnswer) }),
+    ...options,
+    deadlines: {
+      replyMs: replyDeadlineMs ?? 8000,
+      lateAnswerMs: lateAnswerMs ?? 45_000,
+      ...(typingRefreshMs !== undefined && { typingRefreshMs }),
+      ...(staleAfterMs !== undefined && { staleAfterMs }),
+      ...(expireAfterMs !== undefined && { expireAfterMs }),
+      ...options.deadlines,
+    },
   });
   return { engine, metrics, history };
 }

@@ -62,6 +62,11 @@ export interface FakeOpenAI {
   enqueue(...behaviours: OpenAIBehaviour[]): void;
   /** Behaviour used when the queue is empty (`undefined` to answer normally again). */
   setDefault(behaviour: OpenAIBehaviour | undefined): void;
+  /**
+   * Decides a request's behaviour from its body before the queue and the default are looked at
+   * (`undefined`: fall through to them), so concurrent customers can each get their own fault.
+   */
+  route(fn: ((body: ChatCompletionRequestBody) => OpenAIBehaviour | undefined) | undefined): void;
   /** Resolves with `requests` once at least `n` have arrived. */
   waitForRequests(n: number, timeoutMs?: number): Promise<RecordedRequest[]>;
   /** Requests not finished yet (slow or hung). */
@@ -102,6 +107,7 @@ export async function startFakeOpenAI(options: { apiKey?: string } = {}): Promis
   const queue: OpenAIBehaviour[] = [];
   const arrivals = new Set<() => void>();
   let fallback: OpenAIBehaviour | undefined;
+  let router: ((body: ChatCompletionRequestBody) => OpenAIBehaviour | undefined) | undefined;
   let replyFn: (body: ChatCompletionRequestBody) => FakeReply | Promise<FakeReply> = defaultReply;
   let answered = 0;
 
@@ -137,7 +143,7 @@ export async function startFakeOpenAI(options: { apiKey?: string } = {}): Promis
       return sendError(res, 401, key ? ERRORS[401]! : { message, type: 'invalid_request_error', code: null });
     }
 
-    const behaviour = queue.shift() ?? fallback;
+    const behaviour = router?.(body) ?? queue.shift() ?? fallback;
     res.on('close', () => {
       record.outcome ??= 'aborted';
     });
@@ -190,6 +196,9 @@ export async function startFakeOpenAI(options: { apiKey?: string } = {}): Promis
     },
     setDefault(behaviour) {
       fallback = behaviour;
+    },
+    route(fn) {
+      router = fn;
     },
     waitForRequests(n, timeoutMs = 5000) {
       return new Promise((resolve, reject) => {

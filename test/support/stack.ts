@@ -4,6 +4,7 @@ import { createEngine, type Engine } from '../../src/core/engine.js';
 import { createMemoryHistoryStore } from '../../src/durable/history.js';
 import { createLogger } from '../../src/infra/logger.js';
 import { createMetrics, type Metrics } from '../../src/infra/metrics.js';
+import { createModelGate, type ModelGate } from '../../src/model/gate.js';
 import { createOpenAIResponder } from '../../src/model/openai.js';
 import { frenchTexts } from '../../src/core/texts.js';
 import type { ChannelAdapter } from '../../src/core/channel.js';
@@ -18,6 +19,8 @@ export interface Stack {
   readonly engine: Engine;
   readonly channel: ChannelAdapter;
   readonly metrics: Metrics;
+  /** The gate every model call goes through (adaptive limit, provider pause, breaker). */
+  readonly gate: ModelGate;
   /** Texts sent to a chat, in order. */
   texts(chatId: number): string[];
   /** Waits until the chat has received `count` texts, and returns them. */
@@ -28,17 +31,34 @@ export interface Stack {
 }
 
 export async function startStack(
-  options: { replyDeadlineMs: number; lateAnswerMs: number; attemptTimeoutMs?: number; typingRefreshMs?: number },
+  options: {
+    replyDeadlineMs: number;
+    lateAnswerMs: number;
+    attemptTimeoutMs?: number;
+    typingRefreshMs?: number;
+    /** MODEL_CONCURRENCY (default 50); MODEL_BREAKER_FAILURES and _COOLDOWN_MS (defaults 5 and 30 s). */
+    maxConcurrency?: number;
+    breakerFailures?: number;
+    breakerCooldownMs?: number;
+  },
 ): Promise<Stack> {
   const telegram = await startFakeTelegram();
   const openai = await startFakeOpenAI();
   const logger = createLogger({ level: 'silent' });
   const metrics = createMetrics({ defaults: false });
+  const gate = createModelGate({
+    maxConcurrency: options.maxConcurrency ?? 50,
+    failureThreshold: options.breakerFailures,
+    cooldownMs: options.breakerCooldownMs,
+    registry: metrics.registry,
+    logger,
+  });
   const responder = createOpenAIResponder({
     client: new OpenAI({ apiKey: 'sk-test', baseURL: `${openai.url}/v1`, maxRetries: 0 }),
     model: 'gpt-4o-mini',
     systemPrompt: 'Tu es la boutique Mode Ivoire.',
     attemptTimeoutMs: options.attemptTimeoutMs,
+    gate,
   });
   const engine = createEngine({
     responder,
@@ -46,9 +66,7 @@ export async function startStack(
     metrics,
     logger,
     texts: frenchTexts(FALLBACK),
-    replyDeadlineMs: options.replyDeadlineMs,
-    lateAnswerMs: options.lateAnswerMs,
-    typingRefreshMs: options.typingRefreshMs,
+    deadlines: { replyMs: options.replyDeadlineMs, lateAnswerMs: options.lateAnswerMs, ...(options.typingRefreshMs !== undefined && { typingRefreshMs: options.typingRefreshMs }) },
   });
   const channel = createTelegramChannel({
     token: telegram.token,
@@ -72,11 +90,13 @@ export async function startStack(
     engine,
     channel,
     metrics,
+    gate,
     texts,
     waitForTexts: (chatId, count, timeoutMs) => telegram.waitForTexts(chatId, count, timeoutMs),
     shutdown,
     async close() {
       await shutdown();
+      gate.dispose();
       await telegram.close();
       await openai.close();
     },

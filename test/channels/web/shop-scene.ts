@@ -45,9 +45,7 @@ export function createShopEngine(options: { slowMs?: number; photoUrl: () => str
     metrics: createMetrics({ defaults: false }),
     logger: createLogger({ level: 'silent' }),
     texts: frenchTexts(FALLBACK),
-    replyDeadlineMs: 500,
-    lateAnswerMs: 6000,
-    typingRefreshMs: 400,
+    deadlines: { replyMs: 500, lateAnswerMs: 6000, typingRefreshMs: 400 },
   });
 }
 
