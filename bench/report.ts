@@ -7,6 +7,8 @@ import type { SeedDayOptions, SeedDayRun } from './seed-day.js';
 import { median, type Summary } from './stats.js';
 import type { ThroughputRun } from './throughput.js';
 import type { TypingResult } from './typing.js';
+import { peakSection } from './peak-report.js';
+import type { BurstResult, RetryResult } from './peak.js';
 
 /** Everything one `npm run bench` measured. */
 export interface BenchResults {
@@ -19,6 +21,7 @@ export interface BenchResults {
   readonly fallback?: FallbackResult;
   readonly throughput?: { runs: ThroughputRun[]; chats: number; perChat: number };
   readonly seedDay?: { runs: SeedDayRun[]; options: SeedDayOptions; seeds: readonly number[] };
+  readonly peak?: { retry: RetryResult[]; burst: BurstResult[] };
 }
 
 const NOTES_START = '<!-- notes:start -->';
@@ -68,6 +71,7 @@ export function renderReport(results: BenchResults, notes: string): string {
   if (results.fallback) out.push(...fallbackSection(results.fallback), '');
   if (results.throughput) out.push(...throughputSection(results.throughput), '');
   if (results.seedDay) out.push(...seedDaySection(results.seedDay), '');
+  if (results.peak) out.push(...peakSection(results.peak), '');
   out.push('## Notes', '', NOTES_START, notes || '_(none yet)_', NOTES_END, '');
   return out.join('\n');
 }

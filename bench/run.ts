@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BotKind } from './bot-process.js';
 import { benchFallback } from './fallback.js';
+import { benchBurst, benchRetry, type BurstResult, type RetryResult } from './peak.js';
 import { runFootprint, type FootprintRun } from './footprint.js';
 import { keptNotes, renderReport, type BenchResults } from './report.js';
 import { benchSeedDay, type SeedDayOptions } from './seed-day.js';
@@ -13,12 +14,12 @@ import { benchTyping, type TypingResult } from './typing.js';
 /**
  * `npm run bench`: runs every benchmark against the built bot and writes docs/benchmarks.md.
  *
- * Flags: `--only=footprint,typing,fallback,throughput,seed-day` runs some of them;
+ * Flags: `--only=footprint,typing,fallback,throughput,seed-day,peak` runs some of them;
  * `--quick` shrinks every run (a smoke test, not figures to publish); `--out=FILE` writes
  * elsewhere; `--no-write` only prints the report; `--cpu-prof=DIR` writes a V8 CPU profile of
  * every akwaba process into DIR (read them with `node dist/bench/profile-summary.js FILE`).
  */
-const SECTIONS = ['footprint', 'typing', 'fallback', 'throughput', 'seed-day'] as const;
+const SECTIONS = ['footprint', 'typing', 'fallback', 'throughput', 'seed-day', 'peak'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const args = process.argv.slice(2);
@@ -114,6 +115,20 @@ async function main(): Promise<void> {
     options: seedDayOptions,
     seeds,
   }));
+
+  results.peak = await timed('peak', async () => {
+    const retry: RetryResult[] = [];
+    const burst: BurstResult[] = [];
+    // The scenario's bot (each update answered on its own, no fallback) beside akwaba, interleaved.
+    for (let i = 0; i < (quick ? 1 : 2); i += 1) {
+      for (const kind of ['akwaba', 'naive-concurrent'] as const) {
+        retry.push(await benchRetry(kind, { chats: quick ? 10 : 50, deadlineMs: 8000 }));
+        burst.push(await benchBurst(kind, { chats: 50, quota: 40, resetAfterMs: 12_000, deadlineMs: 8000 }));
+        log(`  ${kind}: retry p50 ${retry.at(-1)!.retryToAnswer.p50.toFixed(0)} ms, burst ${burst.at(-1)!.answeredWithin2sOfReset} answered ≤ 2 s after the reset`);
+      }
+    }
+    return { retry, burst };
+  });
 
   results.seconds = (performance.now() - began) / 1000;
   const report = renderReport(results, keptNotes(out));

@@ -1,5 +1,6 @@
 import type { DurableQueue } from './queue.js';
 import type { Logger } from '../infra/logger.js';
+import { createRetryLoop } from './retry-loop.js';
 import type { Channel } from '../core/channel.js';
 
 /** A message that must reach someone (the owner, or a customer) even if a first try fails. */
@@ -31,8 +32,6 @@ export function createDeliveries(options: {
   retryMs?: number;
 }): Deliveries {
   const { queue, logger } = options;
-  let timer: ReturnType<typeof setInterval> | undefined;
-  let flushing: Promise<void> | undefined;
 
   async function attempt(key: string, delivery: Delivery, attempts: number): Promise<boolean> {
     const channel = options.channelOf(delivery.channel);
@@ -63,21 +62,7 @@ export function createDeliveries(options: {
       }
       await attempt(key, delivery, 0);
     },
-    flush() {
-      flushing ??= flushOnce()
-        .catch((error: unknown) => logger.error({ err: error }, 'delivery queue unreadable'))
-        .finally(() => (flushing = undefined));
-      return flushing;
-    },
-    start() {
-      timer ??= setInterval(() => void deliveries.flush(), options.retryMs ?? 15_000);
-      timer.unref();
-      void deliveries.flush();
-    },
-    stop() {
-      clearInterval(timer);
-      timer = undefined;
-    },
+    ...createRetryLoop({ pass: flushOnce, logger, what: 'delivery queue', retryMs: options.retryMs }),
   };
   return deliveries;
 }

@@ -1,4 +1,5 @@
 import type { DurableQueue } from '../durable/queue.js';
+import { createRetryLoop } from '../durable/retry-loop.js';
 import type { Logger } from '../infra/logger.js';
 import { OrderRejectedError, StoreError, type OrderRejectionCode } from '../store/errors.js';
 import type { OrderRequest, PlacedOrder, Store } from '../store/types.js';
@@ -46,8 +47,6 @@ export function createOrderDesk(options: {
 }): OrderDesk {
   const { store, queue, events, logger } = options;
   const timeoutMs = options.timeoutMs ?? 5000;
-  let timer: ReturnType<typeof setInterval> | undefined;
-  let flushing: Promise<void> | undefined;
 
   async function placeInStore(request: OrderRequest): Promise<PlacedOrder> {
     let timeout: ReturnType<typeof setTimeout> | undefined;
@@ -98,24 +97,10 @@ export function createOrderDesk(options: {
         return { status: 'queued', reference: request.idempotencyKey.slice(0, 8).toUpperCase() };
       }
     },
-    flush() {
-      flushing ??= flushOnce()
-        .catch((error: unknown) => logger.error({ err: error }, 'order queue unreadable'))
-        .finally(() => (flushing = undefined));
-      return flushing;
-    },
     async waiting() {
       return (await queue.list()).length;
     },
-    start() {
-      timer ??= setInterval(() => void desk.flush(), options.retryMs ?? 15_000);
-      timer.unref();
-      void desk.flush();
-    },
-    stop() {
-      clearInterval(timer);
-      timer = undefined;
-    },
+    ...createRetryLoop({ pass: flushOnce, logger, what: 'order queue', retryMs: options.retryMs }),
   };
   return desk;
 }

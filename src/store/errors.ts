@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 /**
  * The two ways a store call fails. {@link StoreError}: the database is unreachable or
  * misbehaved, nothing is known to be wrong with the request, so keep it and retry later.
@@ -135,4 +136,13 @@ function parseInfo(hint: string | null | undefined): Readonly<Record<string, unk
 function describe(cause: unknown): string {
   if (cause instanceof Error) return cause.message;
   return cause === undefined ? '' : String(cause);
+}
+
+/** `value` checked against `schema`; data of an unexpected shape is a {@link StoreError} of `operation`. */
+export function parseRow<T>(operation: string, schema: z.ZodType<T>, value: unknown): T {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw new StoreError(operation, { cause: result.error, message: `unexpected data: ${result.error.message}` });
+  }
+  return result.data;
 }

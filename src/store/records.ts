@@ -4,7 +4,7 @@
  * `supabase/migrations/20261201000000_conversation_events.sql`, shared by both engines.
  */
 import { z } from 'zod';
-import { StoreError } from './errors.js';
+import { parseRow } from './errors.js';
 import { toPlacedOrder } from './sql.js';
 import type { PlacedOrder } from './types.js';
 
@@ -210,7 +210,7 @@ const orderOrigin = z.object({ channel: z.string(), chat_id: z.string() });
 
 /** Maps the jsonb of `conversation_stats`. */
 export function toConversationStats(operation: string, json: unknown): ConversationStats {
-  const parsed = parse(operation, statsJson, json);
+  const parsed = parseRow(operation, statsJson, json);
   return {
     rows: parsed.rows.map(({ revenue_fcfa: revenueFcfa, ...row }) => ({ ...row, revenueFcfa })),
     latency: parsed.latency,
@@ -219,15 +219,15 @@ export function toConversationStats(operation: string, json: unknown): Conversat
 
 /** Maps the jsonb of `recent_orders`. */
 export function toRecentOrders(operation: string, json: unknown): RecentOrder[] {
-  return parse(operation, z.array(z.unknown()), json).map((item) => {
-    const origin = parse(operation, orderOrigin, item);
+  return parseRow(operation, z.array(z.unknown()), json).map((item) => {
+    const origin = parseRow(operation, orderOrigin, item);
     return { ...toPlacedOrder(operation, item), channel: origin.channel, chatId: origin.chat_id };
   });
 }
 
 /** Maps the jsonb of `recent_conversations`. */
 export function toTimelines(operation: string, json: unknown): ConversationTimeline[] {
-  return parse(operation, timelineJson, json).map((chat) => ({
+  return parseRow(operation, timelineJson, json).map((chat) => ({
     channel: chat.channel,
     chatId: chat.chat_id,
     customerName: chat.customer_name,
@@ -249,10 +249,3 @@ export function toTimelines(operation: string, json: unknown): ConversationTimel
   }));
 }
 
-function parse<T>(operation: string, schema: z.ZodType<T>, value: unknown): T {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    throw new StoreError(operation, { cause: result.error, message: `unexpected data: ${result.error.message}` });
-  }
-  return result.data;
-}

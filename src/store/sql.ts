@@ -7,7 +7,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { OrderRejectedError, StoreError } from './errors.js';
+import { OrderRejectedError, StoreError, parseRow } from './errors.js';
 import type { DeliveryZone, OrderRequest, PlacedOrder, Product, ProductSize } from './types.js';
 
 /** One SQL file: its name (which orders migrations) and its text. */
@@ -132,7 +132,7 @@ const collator = new Intl.Collator('fr', { sensitivity: 'base' });
 
 /** Maps product rows (SQL or PostgREST, same shape) to products, sorted by category then name. */
 export function toProducts(operation: string, rows: unknown): Product[] {
-  const parsed = parse(operation, z.array(productRow), rows);
+  const parsed = parseRow(operation, z.array(productRow), rows);
   return parsed
     .map((row): Product => ({
       id: row.id,
@@ -151,7 +151,7 @@ export function toProducts(operation: string, rows: unknown): Product[] {
 
 /** Maps zone rows to zones, sorted by name. */
 export function toZones(operation: string, rows: unknown): DeliveryZone[] {
-  return parse(operation, z.array(zoneRow), rows)
+  return parseRow(operation, z.array(zoneRow), rows)
     .map((row): DeliveryZone => ({
       id: row.id,
       name: row.name,
@@ -164,7 +164,7 @@ export function toZones(operation: string, rows: unknown): DeliveryZone[] {
 
 /** Maps the jsonb returned by `place_order`. */
 export function toPlacedOrder(operation: string, json: unknown): PlacedOrder {
-  const o = parse(operation, placedOrderJson, json);
+  const o = parseRow(operation, placedOrderJson, json);
   return {
     orderId: o.order_id,
     number: o.number,
@@ -186,14 +186,6 @@ export function toPlacedOrder(operation: string, json: unknown): PlacedOrder {
     createdAt: o.created_at,
     duplicate: o.duplicate,
   };
-}
-
-function parse<T>(operation: string, schema: z.ZodType<T>, value: unknown): T {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    throw new StoreError(operation, { cause: result.error, message: `unexpected data: ${result.error.message}` });
-  }
-  return result.data;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
