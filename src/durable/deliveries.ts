@@ -8,6 +8,8 @@ export interface Delivery {
   readonly channel: string;
   readonly chatId: string;
   readonly text: string;
+  /** To a customer: it leaves through their chat's one way out, in order with the rest. */
+  readonly customer?: boolean;
 }
 
 /** Sends messages that must not be lost: written to disk first, retried until delivered. */
@@ -24,10 +26,13 @@ export interface Deliveries {
  * Creates the delivery service over a durable queue and the running channels.
  *
  * @param options.channelOf finds a channel by name (`telegram`…); unknown channels wait.
+ * @param options.sayToCustomer sends to a customer through their chat's way out (the engine's
+ * `say`); resolves `false` when it was not delivered.
  */
 export function createDeliveries(options: {
   queue: DurableQueue<Delivery>;
   channelOf: (name: string) => Channel | undefined;
+  sayToCustomer?: (channel: Channel, chatId: string, text: string) => Promise<boolean>;
   logger: Logger;
   retryMs?: number;
 }): Deliveries {
@@ -37,7 +42,11 @@ export function createDeliveries(options: {
     const channel = options.channelOf(delivery.channel);
     try {
       if (!channel) throw new Error(`channel ${delivery.channel} is not running`);
-      await channel.sendText(delivery.chatId, delivery.text);
+      if (delivery.customer && options.sayToCustomer) {
+        if (!(await options.sayToCustomer(channel, delivery.chatId, delivery.text))) throw new Error('not delivered');
+      } else {
+        await channel.sendText(delivery.chatId, delivery.text);
+      }
       await queue.remove(key);
       return true;
     } catch (error) {

@@ -15,13 +15,14 @@ export function orderEvents(options: { notifyOwner: NotifyOwner; deliveries: Del
       if (order.duplicate && !fromQueue) return;
       await notifyOwner(`owner-order-${order.orderId}`, ownerOrderNotice(order, request));
       if (fromQueue) {
-        await deliveries.send(`customer-order-${order.orderId}`, { channel: request.channel, chatId: request.chatId, text: customerConfirmation(order) });
+        const text = customerConfirmation(order);
+        await deliveries.send(`customer-order-${order.orderId}`, { channel: request.channel, chatId: request.chatId, text, customer: true });
       }
     },
     async rejectedLater(request, error) {
       await notifyOwner(`owner-rejected-${request.idempotencyKey}`, ownerRejectedNotice(request, error));
       const text = customerRejectedLater(error);
-      await deliveries.send(`customer-rejected-${request.idempotencyKey}`, { channel: request.channel, chatId: request.chatId, text });
+      await deliveries.send(`customer-rejected-${request.idempotencyKey}`, { channel: request.channel, chatId: request.chatId, text, customer: true });
     },
   };
 }
