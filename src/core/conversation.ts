@@ -103,7 +103,6 @@ export class Conversation {
       receivedAt: message.receivedAt,
       replyBy: message.receivedAt + this.context.deadlines.replyMs,
       openedAt: resumed?.resumedAt ?? message.receivedAt,
-      resumed: resumed !== undefined,
       covered: resumed?.fallbackAt !== undefined,
       closed: false,
       remembered: false,
@@ -182,7 +181,7 @@ export class Conversation {
     let outcome = 'fallback_only';
     let reason: FallbackReason | undefined;
     try {
-      const history = await this.memory.append(await this.newEntries(turn.messages));
+      const history = await this.memory.append(this.newEntries(turn.messages));
       const first = turn.messages[0]!.message;
       const reply = await context.responder.reply({
         conversationKey: this.key,
@@ -282,17 +281,11 @@ export class Conversation {
     return { channel: this.outbox.channel.name, chatId: this.chatId, ...(message.from.name && { name: message.from.name }) };
   }
 
-  /**
-   * The turn's messages not yet remembered, as history entries; a message taken back after a
-   * restart may have reached the history before the crash.
-   */
-  private async newEntries(messages: Waiting[]): Promise<ChatEntry[]> {
+  /** The turn's messages not yet remembered (a superseded turn remembered its own), as history entries. */
+  private newEntries(messages: Waiting[]): ChatEntry[] {
     const fresh = messages.filter((w) => !w.remembered);
     for (const waiting of fresh) waiting.remembered = true;
-    const entries = fresh.map((w): ChatEntry => ({ role: 'user', content: w.prompt, at: w.message.receivedAt }));
-    if (!fresh.some((w) => w.resumed)) return entries;
-    const known = await this.memory.append([]);
-    return entries.filter((entry) => !known.some((k) => k.role === 'user' && k.at === entry.at && k.content === entry.content));
+    return fresh.map((w): ChatEntry => ({ role: 'user', content: w.prompt, at: w.message.receivedAt }));
   }
 
   private owesAnswers(): boolean {

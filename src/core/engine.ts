@@ -4,10 +4,11 @@ import type { Channel } from './channel.js';
 import { Conversation, type ConversationContext, type Resumed } from './conversation.js';
 import { DEFAULT_DEADLINES, type Deadlines } from './deadlines.js';
 import type { HistoryStore } from './history.js';
-import type { InboundJournal, MessageRef, UnansweredEntry } from './journal.js';
+import type { InboundJournal, MessageRef } from './journal.js';
 import type { IncomingMessage } from './message.js';
 import type { ConversationObserver, ReplyEvent, ReplyKind } from './observer.js';
 import type { Responder } from './responder.js';
+import { planRecovery } from './recovery.js';
 import type { ReplyTexts } from './texts.js';
 
 /** What a message left unanswered for too long gets at the next start, instead of an answer. */
@@ -233,36 +234,27 @@ export function createEngine(options: EngineOptions): Engine {
     const summary = { resumed: 0, apologised: 0, expired: 0, waiting: 0 };
     if (!journal) return summary;
     const at = now();
-    const { staleAfterMs, expireAfterMs } = deadlines;
-    const byConversation = new Map<string, UnansweredEntry[]>();
-    for (const entry of journal.unanswered()) {
-      if (isDuplicate(entry.message)) continue; // already taken by this run: recovery is done once
-      const key = `${entry.message.channel}:${entry.message.chatId}`;
-      byConversation.set(key, [...(byConversation.get(key) ?? []), entry]);
-    }
-    for (const entries of byConversation.values()) {
-      const { message: first } = entries[0]!;
-      const expired = entries.filter((entry) => at - entry.message.receivedAt > expireAfterMs);
-      if (expired.length > 0) closeQuietly(expired.map((entry) => entry.message), 'expired');
+    // Already taken by this run: recovery is done once.
+    const unanswered = journal.unanswered().filter((entry) => !isDuplicate(entry.message));
+    for (const { first, expired, stale, resume } of planRecovery(unanswered, at, deadlines)) {
+      if (expired.length > 0) closeQuietly(expired, 'expired');
       summary.expired += expired.length;
-      const live = entries.filter((entry) => !expired.includes(entry));
-      if (live.length === 0) continue;
+      const waiting = stale.length + resume.length;
+      if (waiting === 0) continue;
       const channel = channelOf(first.channel);
       if (!channel) {
-        logger.warn({ chat: chatOf(first), messages: live.length }, `recovery: channel ${first.channel} is not running; left for a later start`);
-        summary.waiting += live.length;
+        logger.warn({ chat: chatOf(first), messages: waiting }, `recovery: channel ${first.channel} is not running; left for a later start`);
+        summary.waiting += waiting;
         continue;
       }
       // Oldest first: the apology for what is too old goes out before the answers to the rest.
-      const stale = live.filter((entry) => at - entry.message.receivedAt > staleAfterMs).map((entry) => entry.message);
       if (stale.length > 0 && options.isHandedOff?.(first.channel, first.chatId)) {
         closeQuietly(stale, 'handed_off');
       } else if (stale.length > 0) {
         void conversationOf(first, channel).replyAtOnce(stale, channel, options.staleApology ?? STALE_APOLOGY, 'unavailable');
         summary.apologised += stale.length;
       }
-      for (const entry of live) {
-        if (stale.includes(entry.message)) continue;
+      for (const entry of resume) {
         take(entry.message, channel, { resumedAt: at, ...(entry.fallbackAt !== undefined && { fallbackAt: entry.fallbackAt }) });
         summary.resumed += 1;
       }

@@ -20,13 +20,19 @@ export class ConversationMemory {
     private readonly context: { readonly history: HistoryStore; readonly historyLimit: number; readonly logger: Logger },
   ) {}
 
-  /** Adds entries and resolves with the whole remembered history, without waiting for the save. */
+  /**
+   * Adds entries and resolves with the whole remembered history, without waiting for the save.
+   * An entry already remembered (same role, time and words: a message taken back after a
+   * restart may have reached the history before the crash) is not added twice.
+   */
   async append(entries: readonly ChatEntry[]): Promise<ChatEntry[]> {
     if (!this.entries) {
       const loaded = await this.load();
       this.entries ??= loaded; // another append may have resumed first: keep what it added
     }
-    this.entries = [...this.entries, ...entries].slice(-this.context.historyLimit);
+    const known = this.entries;
+    const fresh = entries.filter((entry) => !known.some((k) => k.role === entry.role && k.at === entry.at && k.content === entry.content));
+    this.entries = [...known, ...fresh].slice(-this.context.historyLimit);
     this.dirty = true;
     this.saving ??= this.saveWhileDirty();
     return this.entries;

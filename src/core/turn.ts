@@ -12,8 +12,6 @@ export interface Waiting extends Owed {
   readonly replyBy: number;
   /** When its answer window opened: when it arrived, or when it was taken back after a restart. */
   readonly openedAt: number;
-  /** Taken back from the journal after a restart: it may be in the history already. */
-  readonly resumed: boolean;
   /** A reply covering it (the fallback included) is on its way: no second fallback. */
   covered: boolean;
   /** Its real answer (or the last word on it) went out: nothing more is owed. */
