@@ -75,7 +75,7 @@ export interface AppDependencies {
 }
 
 /**
- * Builds the app: shop, store, catalogue, orders, brain, core and HTTP endpoint.
+ * Builds the app: shop, store, catalogue, orders, responder, core and HTTP endpoint.
  *
  * @example
  * const app = await createApp({ config, logger, channels: [createTelegramChannel({ token, logger })] });

@@ -251,7 +251,7 @@ export interface CatalogueResponderOptions {
 }
 
 /**
- * The bot's brain when no model is configured: answers the customer's last message from
+ * The responder when no model is configured: answers the customer's last message from
  * the catalogue, explains how to order when they want to, and otherwise says what it can
  * answer. Throws a `provider_error` {@link ResponderError} when no catalogue was ever
  * loaded, so the core sends its fallback.

@@ -35,7 +35,7 @@ export interface OrderDeskEvents {
  *
  * @param options.timeoutMs a database call slower than this counts as "database down"; the
  * order goes to the queue (if the slow call did commit, its idempotency key makes the
- * outbox's retry return the same order instead of a second one).
+ * queue's retry return the same order instead of a second one).
  */
 export function createOrderDesk(options: {
   store: Store;

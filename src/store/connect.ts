@@ -9,7 +9,7 @@ import type { Store } from './types.js';
  * The store the configuration names: Supabase when `SUPABASE_URL` is set, the embedded
  * database in `DATA_DIR` otherwise. Never throws: a database that cannot be opened yields a
  * store whose every call fails with `store_unavailable`, so the bot still starts, answers
- * (fallback, catalogue cache) and keeps orders in its outbox.
+ * (fallback, catalogue cache) and keeps orders in its queue.
  */
 export async function createStore(config: Config, logger: Logger): Promise<Store> {
   if (config.supabase) return createSupabaseStore(config.supabase);

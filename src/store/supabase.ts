@@ -88,7 +88,7 @@ export function createSupabaseStore(options: SupabaseStoreOptions): Store {
     return map(response.data);
   }
 
-  // Retries are the caller's business (the outbox): postgrest-js would otherwise silently
+  // Retries are the caller's business (the order queue): postgrest-js would otherwise silently
   // retry reads for up to 7 s while a customer waits.
   return {
     kind: 'supabase',
