@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type { Hono } from 'hono';
 import { guardAbuse } from './abuse/guard.js';
 import { openBlocklist, type Blocklist } from './abuse/blocklist.js';
@@ -29,7 +29,6 @@ import { orderEvents } from './shop/order-events.js';
 import { ownerNotices } from './shop/owner.js';
 import { createOrderDesk, type OrderDesk } from './shop/orders.js';
 import { createShopTools } from './shop/tools.js';
-import { createStore } from './store/connect.js';
 import type { OrderRequest, Store } from './store/types.js';
 import { frenchTexts } from './core/texts.js';
 import type { ChannelAdapter } from './core/channel.js';
@@ -68,8 +67,10 @@ export interface AppDependencies {
   /** The channels to run; they may be created before the app (they only need a logger). */
   readonly channels: readonly ChannelAdapter[];
   readonly metrics?: Metrics;
-  /** Replaces the store the configuration names (tests). */
-  readonly store?: Store;
+  /** The database the configuration names (`createStore`), built by the start-up file. */
+  readonly store: Store;
+  /** The model's client when `OPENAI_API_KEY` is set (`createOpenAIClient`); without it the catalogue answers. */
+  readonly openai?: OpenAI;
   /** How often the database is pinged for `/healthz` and recovery (default 15 s). */
   readonly storeCheckIntervalMs?: number;
 }
@@ -86,7 +87,7 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
   const shop = loadShopConfig(config.shopConfigPath ?? undefined);
   const metrics = dependencies.metrics ?? createMetrics();
   // A hung database fails fast instead of hanging replies, orders and health checks.
-  const store = withStoreTimeouts(dependencies.store ?? (await createStore(config, logger)), { timeoutMs: config.storeTimeoutMs });
+  const store = withStoreTimeouts(dependencies.store, { timeoutMs: config.storeTimeoutMs });
   const blocklist = await openBlocklist(join(config.dataDir, 'blocked.json'));
   const storeHealth = watchStore(store, logger, { intervalMs: dependencies.storeCheckIntervalMs });
   const catalogue = createCatalogue({ store, logger, cacheFile: join(config.dataDir, 'catalogue.json') });
@@ -126,7 +127,7 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
         description: `openai ${config.openai.model}`,
       })
     : undefined;
-  const responder = createResponder(config, shop, catalogue, orders, gate);
+  const responder = createResponder(config, dependencies.openai, shop, catalogue, orders, gate);
   // Every message is on disk before its channel acknowledges it; replies are noted there too.
   const journal = await openJournal(join(config.dataDir, 'journal'), { logger });
   const engine = createEngine({
@@ -213,13 +214,8 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
   };
 }
 
-function createResponder(config: Config, shop: ShopConfig, catalogue: Catalogue, orders: OrderDesk, gate: ModelGate | undefined): Responder {
-  if (!config.openai) return createCatalogueResponder({ catalogue, shop });
-  const client = new OpenAI({
-    apiKey: config.openai.apiKey,
-    baseURL: config.openai.baseURL ?? 'https://api.openai.com/v1',
-    maxRetries: 0, // retries are decided under the reply deadline, not hidden in the SDK
-  });
+function createResponder(config: Config, client: OpenAI | undefined, shop: ShopConfig, catalogue: Catalogue, orders: OrderDesk, gate: ModelGate | undefined): Responder {
+  if (!config.openai || !client) return createCatalogueResponder({ catalogue, shop });
   return createOpenAIResponder({
     client,
     model: config.openai.model,

@@ -4,6 +4,8 @@ import { createWebChannel } from '../channels/web/index.js';
 import type { WhatsAppChannel } from '../channels/whatsapp/index.js';
 import { addWhatsAppQrPage, printQrInTerminal } from './admin/whatsapp-qr.js';
 import { createApp, type App } from './app.js';
+import { createOpenAIClient } from './model/client.js';
+import { createStore } from './store/connect.js';
 import { ConfigError, loadConfig, loadDotEnv, type Config } from './infra/config.js';
 import { createLogger, type Logger } from './infra/logger.js';
 import { loadShopConfig } from './shop/config.js';
@@ -70,7 +72,9 @@ async function main(): Promise<void> {
     logger.warn('OWNER_TELEGRAM_CHAT_ID is set but TELEGRAM_BOT_TOKEN is not: owner notices wait until Telegram is configured');
   }
 
-  app = await createApp({ config, logger, channels });
+  const store = await createStore(config, logger);
+  const openai = config.openai ? createOpenAIClient(config.openai) : undefined;
+  app = await createApp({ config, logger, channels, store, ...(openai && { openai }) });
   const running = app;
   web.routes(running.http);
   telegram?.routes(running.http);

@@ -103,7 +103,7 @@ describe('the shop over Telegram, OpenAI tools and the embedded database', () =>
     expect(await stockOf(stack, 'robe-cocktail-bordeaux', 'M')).toBe(stockBefore);
   });
 
-  it('database down: the order waits in the outbox, then is recorded exactly once and everyone is told', async () => {
+  it('database down: the order waits in the queue, then is recorded exactly once and everyone is told', async () => {
     stack = await startAppStack();
     const { telegram, openai, store, waitForTexts, app, dataDir } = stack;
     openai.setReply(shopModel);
@@ -131,7 +131,7 @@ describe('the shop over Telegram, OpenAI tools and the embedded database', () =>
     expect(owner).toHaveLength(1);
   });
 
-  it('an order the database took just before a crash is not doubled by the outbox', async () => {
+  it('an order the database took just before a crash is not doubled by the queue', async () => {
     stack = await startAppStack();
     const { telegram, openai, store, waitForTexts, app } = stack;
     openai.setReply(shopModel);
@@ -139,7 +139,7 @@ describe('the shop over Telegram, OpenAI tools and the embedded database', () =>
     store.down = true;
     telegram.pushMessage(CUSTOMER, 'Je confirme : Awa Koné, 07 08 09 10 11, Marcory');
     await waitForTexts(CUSTOMER, 1);
-    // The slow database did commit after all: the outbox's retry must find it, not order again.
+    // The slow database did commit after all: the queue's retry must find it, not order again.
     const [{ item }] = await (await import('../src/durable/queue.js'))
       .createFileQueue<import('../src/store/types.js').OrderRequest>(join(stack.dataDir, 'queues', 'orders'))
       .list();

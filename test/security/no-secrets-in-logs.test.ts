@@ -88,7 +88,7 @@ describe('no secret and no phone number in the logs', () => {
 
     const logged = logs.text();
     // Not a vacuous pass: the failures were logged, with their secrets scrubbed.
-    expect(logged).toContain('order kept in the outbox');
+    expect(logged).toContain('order kept in the queue');
     expect(logged).toContain('the model provider answered 400');
     expect(logged).toContain('[redacted]');
     for (const secret of Object.values(SECRETS)) expect(logged).not.toContain(secret);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DestinationStream } from 'pino';
 import { createTelegramChannel } from '../../channels/telegram/index.js';
+import { createOpenAIClient } from '../../src/model/client.js';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/infra/config.js';
 import { createLogger } from '../../src/infra/logger.js';
@@ -88,7 +89,7 @@ export async function startSecureStack(
   });
   const logger = options.destination ? createLogger({ level: 'debug', destination: options.destination }) : createLogger({ level: 'silent' });
   const channel = createTelegramChannel({ token: telegram.token, apiRoot: telegram.url, logger, pollingTimeoutSeconds: 2, restartDelayMs: 100 });
-  const app = await createApp({ config, logger, channels: [channel], store, metrics: createMetrics({ defaults: false }), storeCheckIntervalMs: 100 });
+  const app = await createApp({ config, logger, channels: [channel], store, ...(config.openai && { openai: createOpenAIClient(config.openai) }), metrics: createMetrics({ defaults: false }), storeCheckIntervalMs: 100 });
   await app.start();
   const texts = (chatId: number) => telegram.texts(chatId);
   return {

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTelegramChannel } from '../../channels/telegram/index.js';
+import { createOpenAIClient } from '../../src/model/client.js';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/infra/config.js';
 import { createLogger } from '../../src/infra/logger.js';
@@ -86,6 +87,7 @@ export async function startAppStack(options: { openai?: boolean; env?: Record<st
     logger,
     channels: [channel],
     store,
+    ...(config.openai && { openai: createOpenAIClient(config.openai) }),
     metrics: createMetrics({ defaults: false }),
     storeCheckIntervalMs: 100,
   });
