@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { retryAfterMs } from '../../src/model/retry.js';
+import { retryAfterMs, waitNamedIn } from '../../src/model/retry.js';
 
 describe('retryAfterMs', () => {
   beforeEach(() => {
@@ -54,5 +54,20 @@ describe('retryAfterMs', () => {
     // Date.parse('-1') is a date in the year 2001 for V8, which would mean "retry at once".
     expect(retryAfterMs(new Headers({ 'retry-after': '-1' }))).toBeUndefined();
     expect(retryAfterMs(new Headers({ 'retry-after-ms': '-500' }))).toBeUndefined();
+  });
+});
+
+describe('waitNamedIn', () => {
+  it('reads the wait OpenAI names in its message when no header does', () => {
+    expect(waitNamedIn('Rate limit reached for gpt-4o-mini on requests per min (RPM): Limit 3, Used 3, Requested 1. Please try again in 20s.')).toBe(20_000);
+    expect(waitNamedIn('Rate limit reached on tokens per min (TPM). Please try again in 1.5s.')).toBe(1500);
+    expect(waitNamedIn('Please try again in 450ms. Visit https://platform.openai.com/account/rate-limits')).toBe(450);
+    expect(waitNamedIn('Please try again in 1m30s.')).toBe(90_000);
+    expect(waitNamedIn('Please try again in 6m0s.')).toBe(360_000);
+  });
+
+  it('names no wait when the message does not', () => {
+    expect(waitNamedIn('You exceeded your current quota, please check your plan and billing details.')).toBeUndefined();
+    expect(waitNamedIn('try again later')).toBeUndefined();
   });
 });
