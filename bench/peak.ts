@@ -50,6 +50,7 @@ export async function benchRetry(kind: BotKind, options: { chats: number; deadli
   };
   const stack = await startStack(kind, {
     env: { REPLY_DEADLINE_MS: String(options.deadlineMs), LATE_ANSWER_MS: '45000' },
+    readyTimeoutMs: 60_000,
     prepare: (openai) => openai.route(slowFirst),
   });
   const { telegram } = stack;
@@ -108,6 +109,7 @@ export async function benchBurst(kind: BotKind, options: { chats: number; quota:
   };
   const stack = await startStack(kind, {
     env: { REPLY_DEADLINE_MS: String(options.deadlineMs), LATE_ANSWER_MS: '45000' },
+    readyTimeoutMs: 60_000,
     prepare: (openai) => openai.route(quota),
   });
   const { telegram } = stack;
