@@ -5,7 +5,7 @@ import type { Logger } from '../../src/infra/logger.js';
 import type { ChannelAdapter, Health, MessageHandler, SendOptions } from '../../src/core/channel.js';
 import { sleep } from '../../src/core/timing.js';
 import { parseTelegramUpdate } from './parse.js';
-import { splitText } from './split.js';
+import { splitText } from '../shared/split-text.js';
 import { createWebhookRoute } from './webhook.js';
 
 export { parseTelegramUpdate } from './parse.js';

@@ -14,11 +14,25 @@ export interface Config {
     readonly webhook: { readonly url: string; readonly secret: string } | null;
   } | null;
   readonly openai: { readonly apiKey: string; readonly baseURL: string | undefined; readonly model: string } | null;
-  /** WhatsApp Web through the system Chromium; `null` when `WHATSAPP_ENABLED` is not true. */
+  /**
+   * WhatsApp Web through the system Chromium (`WHATSAPP_MODE=web`, or `WHATSAPP_ENABLED=true`
+   * with no mode); `null` otherwise.
+   */
   readonly whatsapp: {
     readonly chromiumPath: string;
     readonly allowGroups: boolean;
     readonly browserRestartHours: number;
+  } | null;
+  /** WhatsApp through Meta's official Cloud API (`WHATSAPP_MODE=cloud`); `null` otherwise. */
+  readonly whatsappCloud: {
+    readonly accessToken: string;
+    readonly phoneNumberId: string;
+    readonly appSecret: string;
+    readonly verifyToken: string;
+    /** Without a trailing slash, e.g. `https://graph.facebook.com`. */
+    readonly apiRoot: string;
+    /** e.g. `v26.0`. */
+    readonly apiVersion: string;
   } | null;
   /** The web chat (always on): sites that may embed it with `widget.js`. */
   readonly webChat: { readonly allowedOrigins: readonly string[] };
@@ -51,6 +65,17 @@ export interface Config {
   readonly httpPort: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
+
+/** The Graph API version the Cloud API channel calls unless `WHATSAPP_CLOUD_API_VERSION` says otherwise. */
+export const DEFAULT_GRAPH_API_VERSION = 'v26.0';
+
+/** The variables `WHATSAPP_MODE=cloud` needs, in the order they are asked for. */
+const CLOUD_VARIABLES = [
+  'WHATSAPP_CLOUD_ACCESS_TOKEN',
+  'WHATSAPP_CLOUD_PHONE_NUMBER_ID',
+  'WHATSAPP_CLOUD_APP_SECRET',
+  'WHATSAPP_CLOUD_VERIFY_TOKEN',
+] as const;
 
 /** A configuration problem, worded for the person who has to fix `.env`. */
 export class ConfigError extends Error {
@@ -132,6 +157,34 @@ const variables = {
   },
   OPENAI_MODEL: { schema: optionalText, hint: 'a chat model name such as gpt-4o-mini' },
   WHATSAPP_ENABLED: { schema: flag, hint: 'true to answer on WhatsApp (you will scan a QR code once), or false' },
+  WHATSAPP_MODE: {
+    schema: optionalText.pipe(z.enum(['web', 'cloud']).optional()),
+    hint: 'web (WhatsApp Web in Chromium, a QR code to scan) or cloud (Meta\'s official Cloud API); leave it empty to follow WHATSAPP_ENABLED',
+  },
+  WHATSAPP_CLOUD_ACCESS_TOKEN: {
+    schema: optionalText.pipe(z.string().regex(/^[A-Za-z0-9_.|-]{20,}$/).optional()),
+    hint: 'the permanent access token of your Meta system user (Business settings → System users → Generate token), a long string starting with EAA',
+  },
+  WHATSAPP_CLOUD_PHONE_NUMBER_ID: {
+    schema: optionalText.pipe(z.string().regex(/^\d{5,20}$/).optional()),
+    hint: 'the Phone number ID shown in your Meta app (WhatsApp → API Setup), digits only like 106540352242922 (not the phone number itself)',
+  },
+  WHATSAPP_CLOUD_APP_SECRET: {
+    schema: optionalText.pipe(z.string().regex(/^[A-Za-z0-9]{16,128}$/).optional()),
+    hint: 'the App secret of your Meta app (App settings → Basic → App secret), 32 letters and digits',
+  },
+  WHATSAPP_CLOUD_VERIFY_TOKEN: {
+    schema: optionalText.pipe(z.string().regex(/^[A-Za-z0-9_.~-]{16,256}$/).optional()),
+    hint: 'a random string of 16 to 256 letters, digits, _ . ~ or - (e.g. the output of: openssl rand -hex 16), typed again as the Verify token in Meta\'s webhook settings',
+  },
+  WHATSAPP_CLOUD_API_ROOT: {
+    schema: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    hint: 'the Graph API server URL, https://graph.facebook.com (the default)',
+  },
+  WHATSAPP_CLOUD_API_VERSION: {
+    schema: optionalText.pipe(z.string().regex(/^v\d{1,3}\.\d{1,2}$/).optional()),
+    hint: `a Graph API version like ${DEFAULT_GRAPH_API_VERSION} (the default)`,
+  },
   CHROMIUM_PATH: { schema: optionalText, hint: 'the path of the Chromium browser, e.g. /usr/bin/chromium' },
   WHATSAPP_ALLOW_GROUPS: { schema: flag, hint: 'true or false (default false: WhatsApp groups are ignored)' },
   WHATSAPP_BROWSER_RESTART_HOURS: {
@@ -239,12 +292,21 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       `TELEGRAM_WEBHOOK_SECRET is missing: put ${variables.TELEGRAM_WEBHOOK_SECRET.hint} (needed because TELEGRAM_WEBHOOK_URL is set).`,
     );
   }
+  // A mode turns WhatsApp on by itself; WHATSAPP_ENABLED=true alone keeps meaning WhatsApp Web.
+  const whatsappMode = values.WHATSAPP_MODE ?? (values.WHATSAPP_ENABLED ? 'web' : undefined);
   const chromium = values.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  if (values.WHATSAPP_ENABLED && !existsSync(chromium)) {
+  if (whatsappMode === 'web' && !existsSync(chromium)) {
+    const because = values.WHATSAPP_MODE ? 'WHATSAPP_MODE is web' : 'WHATSAPP_ENABLED is true';
     throw new ConfigError(
       'CHROMIUM_PATH',
-      `CHROMIUM_PATH: ${chromium} does not exist: install Chromium (apt-get install chromium) or put its path in CHROMIUM_PATH (needed because WHATSAPP_ENABLED is true).`,
+      `CHROMIUM_PATH: ${chromium} does not exist: install Chromium (apt-get install chromium) or put its path in CHROMIUM_PATH (needed because ${because}).`,
     );
+  }
+  if (whatsappMode === 'cloud') {
+    const missing = CLOUD_VARIABLES.find((name) => !values[name]);
+    if (missing) {
+      throw new ConfigError(missing, `${missing} is missing: put ${variables[missing].hint} (needed because WHATSAPP_MODE is cloud).`);
+    }
   }
   const botToken = values.TELEGRAM_BOT_TOKEN;
   const apiKey = values.OPENAI_API_KEY;
@@ -261,13 +323,25 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         }
       : null,
     openai: apiKey ? { apiKey, baseURL: values.OPENAI_BASE_URL, model: values.OPENAI_MODEL ?? 'gpt-4o-mini' } : null,
-    whatsapp: values.WHATSAPP_ENABLED
-      ? {
-          chromiumPath: values.CHROMIUM_PATH ?? '/usr/bin/chromium',
-          allowGroups: values.WHATSAPP_ALLOW_GROUPS,
-          browserRestartHours: values.WHATSAPP_BROWSER_RESTART_HOURS,
-        }
-      : null,
+    whatsapp:
+      whatsappMode === 'web'
+        ? {
+            chromiumPath: chromium,
+            allowGroups: values.WHATSAPP_ALLOW_GROUPS,
+            browserRestartHours: values.WHATSAPP_BROWSER_RESTART_HOURS,
+          }
+        : null,
+    whatsappCloud:
+      whatsappMode === 'cloud'
+        ? {
+            accessToken: values.WHATSAPP_CLOUD_ACCESS_TOKEN!,
+            phoneNumberId: values.WHATSAPP_CLOUD_PHONE_NUMBER_ID!,
+            appSecret: values.WHATSAPP_CLOUD_APP_SECRET!,
+            verifyToken: values.WHATSAPP_CLOUD_VERIFY_TOKEN!,
+            apiRoot: (values.WHATSAPP_CLOUD_API_ROOT ?? 'https://graph.facebook.com').replace(/\/+$/, ''),
+            apiVersion: values.WHATSAPP_CLOUD_API_VERSION ?? DEFAULT_GRAPH_API_VERSION,
+          }
+        : null,
     webChat: { allowedOrigins: values.WEB_CHAT_ALLOWED_ORIGINS },
     adminToken: values.ADMIN_TOKEN ?? null,
     supabase:

@@ -8,6 +8,7 @@ const secretPatterns: readonly RegExp[] = [
   /\bsk-[A-Za-z0-9_-]{8,}\b/g, // OpenAI-style API keys
   /\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\b/g, // JWTs (Supabase keys)
   /\bsb_(?:secret|publishable)_[A-Za-z0-9_-]{10,}/g, // Supabase's newer API keys
+  /\bEAA[A-Za-z0-9]{20,}/g, // Meta access tokens (WhatsApp Cloud API)
   /(?<![\w/])\+?\d(?:[ .-]?\d){7,14}(?![\w/])/g, // phone numbers, with or without separators
 ];
 
@@ -62,6 +63,12 @@ export function createLogger(
         '*.apiKey',
         'serviceRoleKey',
         '*.serviceRoleKey',
+        'accessToken',
+        '*.accessToken',
+        'appSecret',
+        '*.appSecret',
+        'verifyToken',
+        '*.verifyToken',
         'phone',
         '*.phone',
         'headers.authorization',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { splitText } from '../../../channels/telegram/split.js';
+import { splitText } from '../../../channels/shared/split-text.js';
 
 /**
  * Checks that `pieces` are `text` in order with only whitespace dropped, and only where one

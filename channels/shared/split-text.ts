@@ -1,6 +1,7 @@
 /**
  * Cuts a long reply into pieces of at most `limit` characters, at a paragraph, line or word
- * break when there is one, so nothing is lost to the platform's length limit.
+ * break when there is one, so nothing is lost to the platform's length limit. Shared by the
+ * channels whose platform caps a message's length (Telegram, WhatsApp's Cloud API).
  */
 export function splitText(text: string, limit: number): string[] {
   const pieces: string[] = [];

@@ -1,0 +1,27 @@
+import { expect, vi } from 'vitest';
+import { startCloudChannel } from '../support/cloud-channel.js';
+import { runChannelContract } from './contract.js';
+
+runChannelContract('whatsapp (Cloud API)', async (receive) => {
+  const { graph, meta, channel, close } = await startCloudChannel({ typingRefreshMs: 100 });
+  await channel.start(receive);
+  await vi.waitFor(() => expect(channel.status().state).toBe('ready'), { timeout: 2500 });
+  return {
+    adapter: channel,
+    chatIds: ['2250701020304', '2250505060708'],
+    async customerWrites(chatId, text, options = {}) {
+      await meta.customerWrites(chatId, text, { copies: options.deliveries ?? 1 });
+    },
+    async customerSends(chatId, kind) {
+      const media = graph.addMedia(Buffer.from(kind === 'photo' ? 'jpeg bytes' : 'opus bytes'), kind === 'photo' ? 'image/jpeg' : 'audio/ogg; codecs=opus');
+      const content =
+        kind === 'photo'
+          ? { type: 'image', image: { mime_type: 'image/jpeg', sha256: media.sha256, id: media.id } }
+          : { type: 'audio', audio: { mime_type: 'audio/ogg; codecs=opus', sha256: media.sha256, id: media.id, voice: true } };
+      await meta.customerSends(chatId, content);
+    },
+    replies: (chatId) => graph.texts(chatId),
+    typingCount: (chatId) => graph.typings(chatId).length,
+    close,
+  };
+});
