@@ -35,7 +35,7 @@ export class GraphApiError extends Error {
   /** Builds the error from a failed response's JSON: `{ error: { message, type, code, error_data: { details }, fbtrace_id } }`. */
   static fromResponse(status: number, body: unknown): GraphApiError {
     const error = isRecord(body) && isRecord(body.error) ? body.error : {};
-    const code = typeof error.code === 'number' ? error.code : Number(error.code) || 0;
+    const code = typeof error.code === 'number' ? error.code : 0;
     const text = typeof error.message === 'string' ? error.message : `HTTP ${status}`;
     const data = isRecord(error.error_data) ? error.error_data : {};
     const details = typeof data.details === 'string' ? data.details : undefined;

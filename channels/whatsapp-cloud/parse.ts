@@ -35,6 +35,9 @@ export interface CloudWebhookEvents {
 }
 
 type Fields = Record<string, unknown>;
+/** Meta's codes are numbers; a string of digits is forgiven, anything else is 0. */
+export const codeOf = (value: unknown): number =>
+  typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : 0;
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 const list = (value: unknown): Fields[] => (Array.isArray(value) ? value.filter(isRecord) : []);
 
@@ -74,7 +77,7 @@ export function parseCloudWebhook(payload: unknown, options: CloudParseOptions):
     for (const change of list(entry.changes)) {
       const value = change.value;
       if (change.field !== 'messages' || !isRecord(value) || !isRecord(value.metadata)) continue;
-      if (String(value.metadata.phone_number_id) !== options.phoneNumberId) continue;
+      if (value.metadata.phone_number_id !== options.phoneNumberId) continue;
       const contacts = list(value.contacts);
       for (const raw of list(value.messages)) {
         const message = toMessage(raw, contacts, options.receivedAt ?? Date.now());
@@ -95,7 +98,7 @@ function toMessage(raw: Fields, contacts: readonly Fields[], receivedAt: number)
   const messageId = text(raw.id);
   const type = text(raw.type);
   if (!from || !messageId || !type || ignoredTypes.has(type) || raw.group_id !== undefined) return null;
-  const kind: MessageKind = type === 'audio' && isRecord(raw.audio) && raw.audio.voice === true ? 'voice' : (kinds[type] ?? 'other');
+  const kind: MessageKind = type === 'audio' && isRecord(raw.audio) && raw.audio.voice === true ? 'voice' : Object.hasOwn(kinds, type) ? kinds[type]! : 'other';
   const words = wordsOf(type, raw);
   // A tapped button whose title is missing is nothing to answer; treat it as something unreadable.
   const readable: MessageKind = kind === 'text' && words === '' ? 'other' : kind;
@@ -147,7 +150,7 @@ function toErrors(value: unknown): CloudWebhookError[] {
     const details = isRecord(error.error_data) ? text(error.error_data.details) : undefined;
     const title = text(error.title) ?? text(error.message);
     return {
-      code: typeof error.code === 'number' ? error.code : Number(error.code) || 0,
+      code: codeOf(error.code),
       ...(title !== undefined && { title }),
       ...(details !== undefined && { details }),
     };
