@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { createWhatsAppCloudChannel, type WhatsAppCloudChannel, type WhatsAppCloudChannelOptions } from '../../channels/whatsapp-cloud/index.js';
@@ -62,5 +63,21 @@ export async function startCloudChannel(overrides: Partial<WhatsAppCloudChannelO
       await server.close();
       await graph.close();
     },
+  };
+}
+
+/** A logger whose JSON lines the test can read. */
+export function capturedLogger(level = 'debug'): { logger: ReturnType<typeof createLogger>; records(): Record<string, unknown>[]; text(): string } {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  return {
+    logger: createLogger({ level, destination }),
+    records: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
+    text: () => lines.join(''),
   };
 }

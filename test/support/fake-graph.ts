@@ -67,8 +67,8 @@ export interface FakeGraph {
   /** Every call with the token is refused with 190 until {@link restoreToken}. */
   revokeToken(): void;
   restoreToken(): void;
-  /** Makes a customer's media downloadable; returns its media id. */
-  addMedia(data: Buffer, mimeType: string): { id: string; sha256: string };
+  /** Makes a customer's media downloadable; returns its media id. `announce` changes what the media node says. */
+  addMedia(data: Buffer, mimeType: string, announce?: { sha256?: string; url?: string }): { id: string; sha256: string };
   /** Tells the fake that Meta delivered a customer message with this id from `from` (the typing indicator needs one). */
   noteInbound(wamid: string, from: string): void;
   close(): Promise<void>;
@@ -83,7 +83,7 @@ export async function startFakeGraph(options: { accessToken?: string; phoneNumbe
   const failures = new Map<GraphRoute, GraphFailure[]>();
   const latency = new Map<GraphRoute, number>();
   const inbound = new Map<string, string>();
-  const media = new Map<string, { data: Buffer; mimeType: string; sha256: string }>();
+  const media = new Map<string, { data: Buffer; mimeType: string; sha256: string; url?: string }>();
   let tokenValid = true;
   let origin = '';
 
@@ -141,7 +141,7 @@ export async function startFakeGraph(options: { accessToken?: string; phoneNumbe
     const id = url.pathname.split('/')[2] ?? '';
     const file = media.get(id);
     if (!file) return sendError(res, 100, `Unsupported get request. Object with ID '${id}' does not exist.`);
-    const link = `${origin}/whatsapp_business/attachments/?mid=${id}&ext=${Math.floor(Date.now() / 1000) + 300}&hash=${trace()}`;
+    const link = file.url ?? `${origin}/whatsapp_business/attachments/?mid=${id}&ext=${Math.floor(Date.now() / 1000) + 300}&hash=${trace()}`;
     sendJson(res, 200, { messaging_product: 'whatsapp', url: link, mime_type: file.mimeType, sha256: file.sha256, file_size: file.data.length, id });
   }
 
@@ -175,10 +175,10 @@ export async function startFakeGraph(options: { accessToken?: string; phoneNumbe
     setLatency: (route, ms) => latency.set(route, ms),
     revokeToken: () => void (tokenValid = false),
     restoreToken: () => void (tokenValid = true),
-    addMedia(data, mimeType) {
+    addMedia(data, mimeType, announce = {}) {
       const id = String(1_000_000_000_000 + media.size);
-      const sha256 = createHash('sha256').update(data).digest('hex');
-      media.set(id, { data, mimeType, sha256 });
+      const sha256 = announce.sha256 ?? createHash('sha256').update(data).digest('hex');
+      media.set(id, { data, mimeType, sha256, ...(announce.url && { url: announce.url }) });
       return { id, sha256 };
     },
     noteInbound: (wamid, from) => void inbound.set(wamid, from),
