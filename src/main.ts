@@ -2,12 +2,14 @@ import { serve, type ServerType } from '@hono/node-server';
 import { createTelegramChannel } from '../channels/telegram/index.js';
 import { createWebChannel } from '../channels/web/index.js';
 import type { WhatsAppChannel } from '../channels/whatsapp/index.js';
+import { createWhatsAppCloudChannel, type WhatsAppCloudChannel } from '../channels/whatsapp-cloud/index.js';
 import { addWhatsAppQrPage, printQrInTerminal } from './admin/whatsapp-qr.js';
 import { createApp, type App } from './app.js';
 import { createOpenAIClient } from './model/client.js';
 import { createStore } from './store/connect.js';
 import { ConfigError, loadConfig, loadDotEnv, type Config } from './infra/config.js';
 import { createLogger, type Logger } from './infra/logger.js';
+import { createMetrics } from './infra/metrics.js';
 import { loadShopConfig } from './shop/config.js';
 import type { ChannelAdapter } from './core/channel.js';
 
@@ -28,6 +30,8 @@ async function main(): Promise<void> {
 
   const logger = createLogger({ level: config.logLevel });
   keepRunningOnStrayErrors(logger);
+  // Made here rather than in the app: channels built before it put their counters there too.
+  const metrics = createMetrics();
   // The web chat needs no account or token: a fresh install always has a channel to talk on.
   const web = createWebChannel({
     logger,
@@ -68,16 +72,27 @@ async function main(): Promise<void> {
     });
     channels.push(whatsapp);
   }
+  let whatsappCloud: WhatsAppCloudChannel | undefined;
+  if (config.whatsappCloud) {
+    whatsappCloud = createWhatsAppCloudChannel({
+      ...config.whatsappCloud,
+      logger,
+      registry: metrics.registry,
+      notifyOwner: (key, text) => app?.notifyOwner(key, text),
+    });
+    channels.push(whatsappCloud);
+  }
   if (config.ownerTelegramChatId && !config.telegram) {
     logger.warn('OWNER_TELEGRAM_CHAT_ID is set but TELEGRAM_BOT_TOKEN is not: owner notices wait until Telegram is configured');
   }
 
   const store = await createStore(config, logger);
   const openai = config.openai ? createOpenAIClient(config.openai) : undefined;
-  app = await createApp({ config, logger, channels, store, ...(openai && { openai }) });
+  app = await createApp({ config, logger, channels, store, metrics, ...(openai && { openai }) });
   const running = app;
   web.routes(running.http);
   telegram?.routes(running.http);
+  whatsappCloud?.routes(running.http);
   if (whatsapp) {
     const channel = whatsapp;
     addWhatsAppQrPage(running.http, { adminToken: config.adminToken, qr: () => channel.qr(), status: () => channel.status() });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULT_FALLBACK_MESSAGE, loadConfig, loadDotEnv } from '../../src/infra/config.js';
+import { ConfigError, DEFAULT_FALLBACK_MESSAGE, DEFAULT_GRAPH_API_VERSION, loadConfig, loadDotEnv } from '../../src/infra/config.js';
 
 const TOKEN = '123456789:FAKE_test-token-not-a-real-one-0000';
 
@@ -23,6 +23,7 @@ describe('loadConfig', () => {
       telegram: null,
       openai: null,
       whatsapp: null,
+      whatsappCloud: null,
       webChat: { allowedOrigins: [] },
       adminToken: null,
       supabase: null,
@@ -271,6 +272,68 @@ describe('loadConfig: WhatsApp and the admin token', () => {
 
   it('refuses a short admin token', () => {
     expect(() => loadConfig({ ADMIN_TOKEN: 'secret' })).toThrow(/^ADMIN_TOKEN is not valid: put a long random secret of at least 16 characters/);
+  });
+});
+
+describe('loadConfig: WhatsApp through the Cloud API', () => {
+  const CLOUD = {
+    WHATSAPP_MODE: 'cloud',
+    WHATSAPP_CLOUD_ACCESS_TOKEN: `EAAG${'a1B2c3'.repeat(30)}`,
+    WHATSAPP_CLOUD_PHONE_NUMBER_ID: '106540352242922',
+    WHATSAPP_CLOUD_APP_SECRET: '4f1d2c3b4a5968778695a4b3c2d1e0f9',
+    WHATSAPP_CLOUD_VERIFY_TOKEN: 'verify-token-3f9a1c7e',
+  };
+
+  it('turns the Cloud API channel on with its four values, on graph.facebook.com and a current version, without Chromium', () => {
+    const config = loadConfig({ ...CLOUD, WHATSAPP_ENABLED: 'true', CHROMIUM_PATH: '/nowhere/chromium' });
+    expect(config.whatsappCloud).toEqual({
+      accessToken: CLOUD.WHATSAPP_CLOUD_ACCESS_TOKEN,
+      phoneNumberId: '106540352242922',
+      appSecret: CLOUD.WHATSAPP_CLOUD_APP_SECRET,
+      verifyToken: 'verify-token-3f9a1c7e',
+      apiRoot: 'https://graph.facebook.com',
+      apiVersion: DEFAULT_GRAPH_API_VERSION,
+    });
+    expect(config.whatsapp).toBeNull();
+    expect(DEFAULT_GRAPH_API_VERSION).toMatch(/^v\d+\.0$/);
+  });
+
+  it('reads the API root (without its trailing slash) and version', () => {
+    const config = loadConfig({ ...CLOUD, WHATSAPP_CLOUD_API_ROOT: 'http://127.0.0.1:8080/', WHATSAPP_CLOUD_API_VERSION: 'v24.0' });
+    expect(config.whatsappCloud).toMatchObject({ apiRoot: 'http://127.0.0.1:8080', apiVersion: 'v24.0' });
+  });
+
+  it.each(['WHATSAPP_CLOUD_ACCESS_TOKEN', 'WHATSAPP_CLOUD_PHONE_NUMBER_ID', 'WHATSAPP_CLOUD_APP_SECRET', 'WHATSAPP_CLOUD_VERIFY_TOKEN'])(
+    'names %s when it is missing in cloud mode',
+    (variable) => {
+      const error = configErrorFor({ ...CLOUD, [variable]: '' });
+      expect(error.variable).toBe(variable);
+      expect(error.message).toMatch(new RegExp(`^${variable} is missing: put .+ \\(needed because WHATSAPP_MODE is cloud\\)\\.$`));
+    },
+  );
+
+  it.each([
+    ['WHATSAPP_MODE', 'business', /web .* or cloud/],
+    ['WHATSAPP_CLOUD_PHONE_NUMBER_ID', '+225 07 00 00 00 01', /Phone number ID/],
+    ['WHATSAPP_CLOUD_ACCESS_TOKEN', 'EAAG short', /permanent access token/],
+    ['WHATSAPP_CLOUD_APP_SECRET', 'xyz!', /App secret/],
+    ['WHATSAPP_CLOUD_VERIFY_TOKEN', 'short', /16 to 256/],
+    ['WHATSAPP_CLOUD_API_ROOT', 'ftp://files.example', /Graph API server URL/],
+    ['WHATSAPP_CLOUD_API_VERSION', 'latest', /v26\.0/],
+  ])('refuses a malformed %s, naming it without repeating the value', (variable, value, hint) => {
+    const error = configErrorFor({ ...CLOUD, [variable]: value });
+    expect(error.variable).toBe(variable);
+    expect(error.message).toMatch(hint);
+    expect(error.message).not.toContain(value);
+  });
+
+  it('ignores the Cloud API values when the mode is not cloud; WHATSAPP_MODE=web alone means WhatsApp Web', () => {
+    const { WHATSAPP_MODE: _mode, ...values } = CLOUD;
+    expect(loadConfig(values).whatsappCloud).toBeNull();
+    const web = loadConfig({ ...values, WHATSAPP_MODE: 'web', CHROMIUM_PATH: process.execPath });
+    expect(web.whatsapp).toMatchObject({ chromiumPath: process.execPath });
+    expect(web.whatsappCloud).toBeNull();
+    expect(() => loadConfig({ WHATSAPP_MODE: 'web', CHROMIUM_PATH: '/nowhere/chromium' })).toThrow(/needed because WHATSAPP_MODE is web/);
   });
 });
 
