@@ -5,6 +5,7 @@ import { createTelegramChannel } from '../../channels/telegram/index.js';
 import { createWhatsAppCloudChannel, type WhatsAppCloudChannel } from '../../channels/whatsapp-cloud/index.js';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/infra/config.js';
+import { createOpenAIClient } from '../../src/model/client.js';
 import { createMetrics, type Metrics } from '../../src/infra/metrics.js';
 import { createEmbeddedStore } from '../../src/store/embedded.js';
 import type { Store } from '../../src/store/types.js';
@@ -91,6 +92,7 @@ export async function startCloudStack(options: { env?: Record<string, string>; w
     channels: [owner, channel],
     store: options.store ? { ...options.store, close: async () => {} } : await createEmbeddedStore({ dataDir: 'memory://' }),
     metrics,
+    openai: createOpenAIClient(config.openai!),
     storeCheckIntervalMs: 100,
   });
   const running = app;
