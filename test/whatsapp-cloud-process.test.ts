@@ -58,7 +58,8 @@ describe('the bot process with WhatsApp through the Cloud API', () => {
         if (!match) throw new Error(`not running yet:\n${output}`);
         return match[1];
       },
-      { timeout: 15_000, interval: 50 },
+      // A first start creates the embedded database: seconds, or tens of seconds on a busy machine.
+      { timeout: 60_000, interval: 50 },
     );
     const origin = `http://127.0.0.1:${port}`;
     const meta = createFakeMeta({ graph, callbackUrl: `${origin}${WEBHOOK_PATH}`, appSecret: APP_SECRET, verifyToken: VERIFY_TOKEN });
@@ -76,5 +77,5 @@ describe('the bot process with WhatsApp through the Cloud API', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     for (const secret of [graph.accessToken, APP_SECRET, VERIFY_TOKEN, AWA]) expect(output).not.toContain(secret);
-  });
+  }, 120_000);
 });
