@@ -11,7 +11,7 @@ export function peakSection(peak: { retry: RetryResult[]; burst: BurstResult[] }
   const [firstRetry] = peak.retry;
   if (firstRetry) {
     out.push(
-      `**18:32.** ${firstRetry.chats} customers ask at once; the model takes 10 s for a first question (the deadline is 8 s). Each`,
+      `**18:32.** ${firstRetry.chats} customers ask at once; the model takes 20 s for a first question (the deadline is 8 s). Each`,
       `customer writes again 3 s after the deadline; the model answers that retry in ${firstRetry.modelLatencyMs} ms. Time from the`,
       'retry reaching the bot to its answer, against the model’s own latency:',
       '',

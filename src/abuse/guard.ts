@@ -78,7 +78,10 @@ export function guardAbuse(handler: MessageHandler, options: AbuseGuardOptions):
   const refused = options.registry ? refusalCounter(options.registry) : undefined;
 
   function say(message: IncomingMessage, channel: Channel, text: string): void {
-    void options.say(channel, message.chatId, text, 'notice');
+    const chat = `${message.channel}:${pseudonym(message.chatId)}`;
+    void Promise.resolve()
+      .then(() => options.say(channel, message.chatId, text, 'notice'))
+      .catch((error: unknown) => logger.warn({ err: error, chat }, 'abuse notice not delivered'));
   }
 
   function verdict(message: IncomingMessage): RefusalReason | 'notify_too_fast' | undefined {
