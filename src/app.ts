@@ -33,6 +33,7 @@ import type { OrderRequest, Store } from './store/types.js';
 import { frenchTexts } from './core/texts.js';
 import type { ChannelAdapter } from './core/channel.js';
 import { watchStore } from './store/health.js';
+import { createVoice } from './voice/index.js';
 
 /** Everything akwaba runs, wired together; `main.ts` adds the process around it. */
 export interface App {
@@ -142,6 +143,7 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
     observer: composeObservers([recorder.observer, handoff.observer], logger),
     isHandedOff: handoff.isHandedOff,
     journal,
+    read: createVoice({ config, shop, catalogue, metrics, logger, openai: dependencies.openai, onHeard: recorder.recordVoice }),
   });
 
   let stopping = false;

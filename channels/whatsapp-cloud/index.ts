@@ -4,7 +4,7 @@ import { pseudonym } from '../../src/infra/logger.js';
 import { splitText } from '../shared/split-text.js';
 import { GraphApiError, WhatsAppCloudError, isTokenRefused, isWindowClosed, retryReasonOf } from './errors.js';
 import { createGraphClient } from './graph.js';
-import { downloadMedia } from './media.js';
+import { downloadMedia, downloadMessageMedia } from './media.js';
 import { buttonsMessage, choicesMessage, imageMessage, listMessage, textMessage, typingIndicator, waIdOf, TEXT_LIMIT } from './outgoing.js';
 import { parseCloudWebhook } from './parse.js';
 import { DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy } from './retry.js';
@@ -210,9 +210,16 @@ export function createWhatsAppCloudChannel(options: WhatsAppCloudChannelOptions)
       await deliver(waId, choicesMessage(waId, body, choices, sendOptions?.listLabel ?? 'Choisir'), body, sendOptions?.signal);
     },
 
-    downloadMedia(mediaId, signal) {
+    downloadMediaById(mediaId, signal) {
       const download = () => downloadMedia(graph, mediaId, { ...options, maxBytes: options.maxMediaBytes ?? 16 * 1024 * 1024, signal });
       return call(download, signal);
+    },
+
+    downloadMedia(message, mediaOptions) {
+      return downloadMessageMedia(message, mediaOptions, (mediaId, maxBytes, signal) => {
+        const limit = Math.min(maxBytes, options.maxMediaBytes ?? 16 * 1024 * 1024);
+        return call(() => downloadMedia(graph, mediaId, { ...options, maxBytes: limit, signal }), signal);
+      });
     },
 
     routes(app) {

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { MediaDownloadError, type DownloadMediaOptions, type DownloadedMedia as MessageMedia } from '../../src/core/media.js';
+import type { IncomingMessage } from '../../src/core/message.js';
 import { WhatsAppCloudError } from './errors.js';
 import type { GraphClient } from './graph.js';
 
@@ -37,6 +39,36 @@ export async function downloadMedia(
   const data = await graph.download(url, options.maxBytes, options.signal);
   if (!matchesSha256(data, node.sha256)) throw new WhatsAppCloudError('media_corrupt', 'the media file does not match the SHA-256 Meta announced');
   return { data, mimeType };
+}
+
+/**
+ * The core's `Channel.downloadMedia` on the Cloud API: the media id is in the message's payload
+ * (`audio.id` for a voice note), the file is fetched by `byId`, and Meta's refusals become the
+ * core's {@link MediaDownloadError} (`too_large` before downloading: Meta gives the size first).
+ * The type loses its parameters (`audio/ogg; codecs=opus` → `audio/ogg`) and the file gets a
+ * name whose extension says the format, as transcription services read it.
+ */
+export async function downloadMessageMedia(
+  message: IncomingMessage,
+  options: DownloadMediaOptions,
+  byId: (mediaId: string, maxBytes: number, signal: AbortSignal) => Promise<DownloadedMedia>,
+): Promise<MessageMedia> {
+  const raw = message.raw as Record<string, unknown> | null;
+  const body = raw && typeof raw.type === 'string' ? raw[raw.type] : undefined;
+  const mediaId = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).id : undefined;
+  if (typeof mediaId !== 'string' || mediaId === '') throw new MediaDownloadError('the message has no media id', 'no_media');
+  try {
+    const { data, mimeType } = await byId(mediaId, options.maxBytes, options.signal);
+    const bare = mimeType.split(';')[0]!.trim().toLowerCase();
+    const extension = { 'audio/ogg': 'ogg', 'audio/mpeg': 'mp3', 'audio/mp4': 'm4a', 'audio/aac': 'aac', 'audio/amr': 'amr' }[bare] ?? bare.split('/')[1] ?? 'bin';
+    return { data, mimeType: bare, fileName: `${message.kind === 'voice' ? 'voice' : 'media'}.${extension}` };
+  } catch (error) {
+    options.signal.throwIfAborted();
+    const tooLarge = error instanceof WhatsAppCloudError && error.code === 'media_too_large';
+    throw new MediaDownloadError(`Cloud API media download failed: ${error instanceof Error ? error.message : String(error)}`, tooLarge ? 'too_large' : 'failed', {
+      cause: error,
+    });
+  }
 }
 
 function isMetaUrl(url: string, apiRoot: string): boolean {

@@ -1,6 +1,8 @@
 import type { Hono } from 'hono';
 import type { Registry } from 'prom-client';
 import type { ChannelAdapter, SendOptions } from '../../src/core/channel.js';
+import type { DownloadMediaOptions, DownloadedMedia as MessageMedia } from '../../src/core/media.js';
+import type { IncomingMessage } from '../../src/core/message.js';
 import type { Logger } from '../../src/infra/logger.js';
 import type { DownloadedMedia } from './media.js';
 import type { Choice } from './outgoing.js';
@@ -39,7 +41,7 @@ export interface WhatsAppCloudChannelOptions {
   readonly restartDelayMs?: number;
   /** How often the core shows "typing…" again. Default 20000: WhatsApp's lasts 25 s. */
   readonly typingRefreshMs?: number;
-  /** Largest media file {@link WhatsAppCloudChannel.downloadMedia} accepts. Default 16 MB (WhatsApp's audio and video limit). */
+  /** Largest media file {@link WhatsAppCloudChannel.downloadMediaById} accepts. Default 16 MB (WhatsApp's audio and video limit). */
   readonly maxMediaBytes?: number;
 }
 
@@ -54,5 +56,7 @@ export interface WhatsAppCloudChannel extends ChannelAdapter {
   /** Buttons when the choices fit them, a list otherwise (opened with `listLabel`, default "Choisir"). */
   sendChoices(chatId: string, body: string, choices: readonly Choice[], options?: SendOptions & { listLabel?: string }): Promise<void>;
   /** Downloads a customer's media by its id (`raw.audio.id` for a voice note, `raw.image.id` for a photo). */
-  downloadMedia(mediaId: string, signal?: AbortSignal): Promise<DownloadedMedia>;
+  downloadMediaById(mediaId: string, signal?: AbortSignal): Promise<DownloadedMedia>;
+  /** The core's capability: a message's media (a voice note to transcribe), by the id in its payload. */
+  downloadMedia(message: IncomingMessage, options: DownloadMediaOptions): Promise<MessageMedia>;
 }

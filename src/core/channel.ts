@@ -2,6 +2,7 @@
  * What the core asks of a channel to answer a customer, and what a receiving channel offers.
  * Channels depend on these; these depend only on the message.
  */
+import type { DownloadedMedia, DownloadMediaOptions } from './media.js';
 import type { IncomingMessage } from './message.js';
 
 /** Options every outgoing call accepts. */
@@ -27,6 +28,11 @@ export interface Channel {
   readonly typingRefreshMs?: number;
   /** Sends a picture with a caption. Channels without it get the link in a text. */
   sendPhoto?(chatId: string, photoUrl: string, caption: string, options?: SendOptions): Promise<void>;
+  /**
+   * Downloads the attachment of a message this channel produced (a voice note to transcribe).
+   * Rejects with a `MediaDownloadError`: `too_large` before downloading when the size is known.
+   */
+  downloadMedia?(message: IncomingMessage, options: DownloadMediaOptions): Promise<DownloadedMedia>;
 }
 
 /**

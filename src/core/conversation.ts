@@ -7,6 +7,8 @@ import { ConversationMemory } from './memory.js';
 import type { IncomingMessage } from './message.js';
 import type { ReplyEvent, ReplyKind } from './observer.js';
 import { Outbox } from './outbox.js';
+import { isSpoken, type MessageReader } from './reader.js';
+import { Readings } from './readings.js';
 import type { ChatEntry, FallbackReason, Reply, Responder } from './responder.js';
 import type { ReplyTexts } from './texts.js';
 import type { Customer } from './tools.js';
@@ -37,6 +39,8 @@ export interface ConversationContext {
    * order in progress), or `null`: then the customer gets the honest `unavailable` line.
    */
   readonly lastResort?: (request: LastResortRequest) => Promise<Reply | null>;
+  /** Reads voice notes into words (`EngineOptions.read`). */
+  readonly read?: MessageReader;
   /** Every delivered message, in order: the journal marks and the records. */
   readonly delivered: (event: ReplyEvent) => void;
   /** True once shutdown began: answers are no longer awaited past the reply deadline. */
@@ -65,6 +69,8 @@ export class Conversation {
   /** Messages that arrived while `current` runs, before its fallback: answered next. */
   private next: Turn | undefined;
   private running: Promise<void> | undefined;
+  /** Voice notes being read (transcribed) since they arrived. */
+  private readonly readings: Readings | undefined;
   private readonly outbox: Outbox;
   private readonly memory: ConversationMemory;
   /** How logs name this conversation: never the chat id itself (on WhatsApp it is a phone number). */
@@ -83,6 +89,7 @@ export class Conversation {
       owesAnswers: () => this.owesAnswers(),
     });
     this.memory = new ConversationMemory(key, this.logId, context);
+    this.readings = context.read && new Readings(context.read, { now: context.now, lateAnswerMs: context.deadlines.lateAnswerMs });
   }
 
   /** True when nothing is owed and nothing is being sent: the conversation can be forgotten. */
@@ -109,6 +116,7 @@ export class Conversation {
       ...(resumed?.fallbackAt !== undefined && { firstResponseAt: resumed.fallbackAt }),
     };
     this.outbox.startTyping(message.receivedAt);
+    if (prompt === '' && isSpoken(message)) this.readings?.start(waiting, channel);
     const current = this.current;
     if (!current) {
       this.begin(this.turnOf([waiting]));
@@ -148,6 +156,20 @@ export class Conversation {
   /** Shutdown: cut the late-answer wait of the turn in flight short. */
   hurry(): void {
     this.current?.hurry();
+    this.readings?.hurry();
+  }
+
+  /** Waits for the turn's voice notes to be read; one that cannot be heard gets its refusal now and leaves the turn. */
+  private async hear(turn: Turn, readings: Readings): Promise<void> {
+    const refused = await readings.hear(turn.messages, turn.signal);
+    for (const { waiting, refusal } of refused) {
+      waiting.closed = true;
+      waiting.covered = true;
+      turn.messages.splice(turn.messages.indexOf(waiting), 1);
+      void this.outbox.send({ text: refusal, kind: 'unsupported', covers: [waiting] });
+      this.context.logger.info({ chat: this.logId, message: pseudonym(waiting.message.messageId), outcome: 'refused' }, 'message handled');
+    }
+    if (refused.length > 0) turn.arm();
   }
 
   private turnOf(messages: Waiting[]): Turn {
@@ -181,6 +203,11 @@ export class Conversation {
     let outcome = 'fallback_only';
     let reason: FallbackReason | undefined;
     try {
+      if (this.readings) await this.hear(turn, this.readings);
+      if (turn.messages.length === 0) {
+        outcome = 'refused';
+        return;
+      }
       const history = await this.memory.append(this.newEntries(turn.messages));
       const first = turn.messages[0]!.message;
       const reply = await context.responder.reply({

@@ -8,6 +8,7 @@ import type { InboundJournal, MessageRef } from './journal.js';
 import type { IncomingMessage } from './message.js';
 import type { ConversationObserver, ReplyEvent, ReplyKind } from './observer.js';
 import type { Responder } from './responder.js';
+import { isSpoken, type MessageReader } from './reader.js';
 import { planRecovery } from './recovery.js';
 import type { ReplyTexts } from './texts.js';
 
@@ -48,6 +49,12 @@ export interface EngineOptions {
   readonly journal?: InboundJournal;
   /** Default {@link STALE_APOLOGY}. */
   readonly staleApology?: string;
+  /**
+   * Turns a voice note or audio file into words (or a polite refusal), from the moment it
+   * arrives; its turn waits for it under its deadline. Without it, they get the "I read text
+   * only" line at once.
+   */
+  readonly read?: MessageReader;
 }
 
 /** What {@link Engine.recover} did with the messages left unanswered by the last run. */
@@ -118,6 +125,7 @@ export function createEngine(options: EngineOptions): Engine {
     now,
     draining: () => draining,
     lastResort: options.lastResort,
+    read: options.read,
     delivered: (event) => noteDelivered(event),
   };
 
@@ -181,7 +189,8 @@ export function createEngine(options: EngineOptions): Engine {
         return;
       }
       const conversation = conversationOf(message, channel);
-      const prompt = promptOf(message, maxPromptChars);
+      // A voice note has no words yet: they are read (transcribed) for its turn.
+      const prompt = options.read && isSpoken(message) ? '' : promptOf(message, maxPromptChars);
       if (prompt === undefined) {
         void conversation.replyAtOnce([message], channel, options.texts.unsupported(message.kind), 'unsupported');
       } else {

@@ -32,6 +32,18 @@ export interface IncomingMessage {
   readonly from: { readonly id: string; readonly name?: string; readonly username?: string };
   /** When the bot received it (epoch ms, the bot's clock, not the platform's). */
   readonly receivedAt: number;
+  /** What the platform says of an attached voice note or audio file, when it says it. */
+  readonly media?: MediaInfo;
   /** The platform's own payload, untouched, for whoever needs more than the normalized fields. */
   readonly raw: unknown;
+}
+
+/** A voice note's or audio file's metadata, as the platform gives it (each field only when known). */
+export interface MediaInfo {
+  /** Length of the recording, in seconds. */
+  readonly durationSec?: number;
+  /** Size of the file, in bytes. */
+  readonly sizeBytes?: number;
+  /** e.g. `audio/ogg`. */
+  readonly mimeType?: string;
 }

@@ -6,8 +6,8 @@ import { DeadlineError } from './timing.js';
 /** A customer message the bot owes an answer to, from the moment it is taken until it is answered. */
 export interface Waiting extends Owed {
   readonly message: IncomingMessage;
-  /** What the model is shown of it. */
-  readonly prompt: string;
+  /** What the model is shown of it; a voice note's is empty until it is read (`Conversation.hear`). */
+  prompt: string;
   /** When the customer must have heard from us (epoch ms): its fallback goes out then. */
   readonly replyBy: number;
   /** When its answer window opened: when it arrived, or when it was taken back after a restart. */

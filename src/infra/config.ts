@@ -14,6 +14,15 @@ export interface Config {
     readonly webhook: { readonly url: string; readonly secret: string } | null;
   } | null;
   readonly openai: { readonly apiKey: string; readonly baseURL: string | undefined; readonly model: string } | null;
+  /** Voice notes: heard through OpenAI's transcription (needs `openai`), within these limits. */
+  readonly voice: {
+    /** `OPENAI_TRANSCRIBE_MODEL`. */
+    readonly transcribeModel: string;
+    /** Longer notes get a polite request for a shorter one or a written message. */
+    readonly maxSeconds: number;
+    /** Keep the audio in `DATA_DIR/voice` after transcription (off: it never touches the disk). */
+    readonly keepAudio: boolean;
+  };
   /**
    * WhatsApp Web through the system Chromium (`WHATSAPP_MODE=web`, or `WHATSAPP_ENABLED=true`
    * with no mode); `null` otherwise.
@@ -156,6 +165,18 @@ const variables = {
     hint: 'an OpenAI-compatible endpoint such as https://api.openai.com/v1, or leave it empty',
   },
   OPENAI_MODEL: { schema: optionalText, hint: 'a chat model name such as gpt-4o-mini' },
+  OPENAI_TRANSCRIBE_MODEL: {
+    schema: optionalText,
+    hint: 'an audio transcription model name such as gpt-4o-mini-transcribe (the default), gpt-4o-transcribe or whisper-1',
+  },
+  VOICE_MAX_SECONDS: {
+    schema: wholeNumber(120, 5, 1500),
+    hint: 'a whole number of seconds between 5 and 1500, e.g. 120 (longer voice notes get a polite request for a shorter one)',
+  },
+  VOICE_KEEP_AUDIO: {
+    schema: flag,
+    hint: 'true to keep customers\' voice notes in DATA_DIR/voice after transcription, or false (the default: they are never written to disk)',
+  },
   WHATSAPP_ENABLED: { schema: flag, hint: 'true to answer on WhatsApp (you will scan a QR code once), or false' },
   WHATSAPP_MODE: {
     schema: optionalText.pipe(z.enum(['web', 'cloud']).optional()),
@@ -323,6 +344,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         }
       : null,
     openai: apiKey ? { apiKey, baseURL: values.OPENAI_BASE_URL, model: values.OPENAI_MODEL ?? 'gpt-4o-mini' } : null,
+    voice: {
+      transcribeModel: values.OPENAI_TRANSCRIBE_MODEL ?? 'gpt-4o-mini-transcribe',
+      maxSeconds: values.VOICE_MAX_SECONDS,
+      keepAudio: values.VOICE_KEEP_AUDIO,
+    },
     whatsapp:
       whatsappMode === 'web'
         ? {

@@ -11,6 +11,14 @@ export interface Metrics {
   readonly modelLatency: Histogram<'outcome'>;
   readonly firstResponse: Histogram<'channel' | 'kind'>;
   readonly typingDelay: Histogram<'channel'>;
+  /** Voice notes and audio files received (`src/voice`). */
+  readonly voiceNotes: Counter<'channel' | 'kind'>;
+  /** Time one transcription took, retries included, by outcome (`ok`, `error`). */
+  readonly transcriptionLatency: Histogram<'outcome'>;
+  /** Seconds of audio sent for transcription: what the provider bills. */
+  readonly transcribedSeconds: Counter;
+  /** Voice notes answered with a refusal instead of being heard, by reason. */
+  readonly voiceFailures: Counter<'reason'>;
 }
 
 const fastBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
@@ -72,6 +80,30 @@ export function createMetrics(options: { defaults?: boolean } = {}): Metrics {
       help: 'Time from receiving a customer message to the typing indicator being requested.',
       labelNames: ['channel'],
       buckets: fastBuckets,
+      registers,
+    }),
+    voiceNotes: new Counter({
+      name: 'akwaba_voice_notes_total',
+      help: 'Voice notes and audio files received from customers, by channel and kind (voice, audio).',
+      labelNames: ['channel', 'kind'],
+      registers,
+    }),
+    transcriptionLatency: new Histogram({
+      name: 'akwaba_transcription_latency_seconds',
+      help: 'Time one voice note took to transcribe, retries included, by outcome (ok, error).',
+      labelNames: ['outcome'],
+      buckets: [0.1, 0.25, 0.5, 1, 2, 4, 6, 8, 10, 15, 20, 30, 45],
+      registers,
+    }),
+    transcribedSeconds: new Counter({
+      name: 'akwaba_transcribed_audio_seconds_total',
+      help: 'Seconds of audio sent for transcription (what OpenAI bills, by the minute).',
+      registers,
+    }),
+    voiceFailures: new Counter({
+      name: 'akwaba_voice_failures_total',
+      help: 'Voice notes answered with a polite refusal instead of being heard, by reason (no_key, too_long, too_large, download_failed, unintelligible, rate_limit, provider_error, timeout, bad_audio, internal).',
+      labelNames: ['reason'],
       registers,
     }),
   };

@@ -12,6 +12,9 @@ type Verdict =
   /** Waiting will not help (a refused key, an exhausted quota, a bad request, a bug). */
   | { readonly kind: 'final'; readonly reason: FallbackReason };
 
+/** The part of a turn's request a call needs: a transcription passes its own. */
+export type CallWindow = Pick<ReplyRequest, 'conversationKey' | 'signal' | 'giveUpAt' | 'report'>;
+
 /** Options of {@link callModel}. */
 export interface CallOptions {
   /** Where calls wait their turn; without it, calls go at once. */
@@ -31,7 +34,7 @@ const FREE: GatePermit = { ok() {}, rateLimited() {}, failed() {}, release() {} 
  * failures are retried with backoff, at most `maxFailures` times. What holds the call up is
  * reported to the turn; a wait past `giveUpAt` ends it at once with a {@link ResponderError}.
  */
-export async function callModel<T>(request: ReplyRequest, call: () => Promise<T>, options: CallOptions = {}): Promise<T> {
+export async function callModel<T>(request: CallWindow, call: () => Promise<T>, options: CallOptions = {}): Promise<T> {
   const now = options.now ?? Date.now;
   const maxFailures = options.maxFailures ?? 6;
   const since = now();

@@ -28,3 +28,4 @@ export {
   type Totals,
 } from './summary.js';
 export { composeObservers } from './observers.js';
+export { voiceLine, type VoiceNoteRecord } from './voice-line.js';

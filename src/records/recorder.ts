@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Logger } from '../infra/logger.js';
@@ -6,11 +6,18 @@ import type { ConversationObserver, ReplyEvent } from '../core/observer.js';
 import type { ConversationEvent } from '../store/records.js';
 import type { Store } from '../store/types.js';
 import type { IncomingMessage } from '../core/message.js';
+import { isSpoken } from '../core/reader.js';
+import { voiceLine, type VoiceNoteRecord } from './voice-line.js';
 
 /** Writes every message and reply to the store, in batches, off the reply path. */
 export interface Recorder {
   /** Give it to the engine (`EngineOptions.observer`). */
   readonly observer: ConversationObserver;
+  /**
+   * Records what became of a voice note already recorded as received: its line becomes
+   * "🎤 0:07 — « transcript »" (the same event, rewritten, so it is still one message).
+   */
+  recordVoice(message: IncomingMessage, note: VoiceNoteRecord): void;
   /** Writes what is waiting now; resolves when done or when the store failed (events kept). */
   flush(): Promise<void>;
   /** Takes back the events spilled by the last `stop()` and writes them. */
@@ -99,7 +106,7 @@ export function createRecorder(options: RecorderOptions): Recorder {
 
   async function writeAll(): Promise<void> {
     while (buffer.length > 0) {
-      const batch = buffer.splice(0, batchSize);
+      const batch = lastOfEachId(buffer.splice(0, batchSize));
       try {
         await store.recordEvents(batch);
       } catch (error) {
@@ -122,22 +129,28 @@ export function createRecorder(options: RecorderOptions): Recorder {
     return flushing;
   }
 
+  function received(message: IncomingMessage, text: string): ConversationEvent {
+    return {
+      // A voice note's id is its message's, so its transcript can rewrite it later.
+      id: isSpoken(message) ? stableId(message) : randomUUID(),
+      at: message.receivedAt,
+      channel: message.channel,
+      chatId: message.chatId,
+      direction: 'in',
+      kind: message.kind,
+      reason: null,
+      text: cut(text),
+      messageId: message.messageId,
+      replyTo: [],
+      modelLatencyMs: null,
+      customerName: message.from.name ?? message.from.username ?? null,
+    };
+  }
+
   const observer: ConversationObserver = {
     messageReceived(message: IncomingMessage) {
-      push({
-        id: randomUUID(),
-        at: message.receivedAt,
-        channel: message.channel,
-        chatId: message.chatId,
-        direction: 'in',
-        kind: message.kind,
-        reason: null,
-        text: cut(message.text),
-        messageId: message.messageId,
-        replyTo: [],
-        modelLatencyMs: null,
-        customerName: message.from.name ?? message.from.username ?? null,
-      });
+      const spokenLine = isSpoken(message) && message.text === '' ? voiceLine({ ...message.media }) : undefined;
+      push(received(message, spokenLine ?? message.text));
     },
     replySent(event: ReplyEvent) {
       recordReply(event);
@@ -161,8 +174,16 @@ export function createRecorder(options: RecorderOptions): Recorder {
     });
   }
 
+  function recordVoice(message: IncomingMessage, note: VoiceNoteRecord): void {
+    const event = received(message, voiceLine({ durationSec: message.media?.durationSec, ...note }));
+    const waiting = buffer.findIndex((candidate) => candidate.id === event.id);
+    if (waiting >= 0) buffer[waiting] = event;
+    else push(event);
+  }
+
   return {
     observer,
+    recordVoice,
     flush,
     waiting: () => buffer.length,
     async start() {
@@ -199,6 +220,18 @@ export function createRecorder(options: RecorderOptions): Recorder {
       }
     },
   };
+}
+
+/** A uuid that is always the same for one message (sha-256 of its channel, chat and id). */
+function stableId(message: IncomingMessage): string {
+  const hex = createHash('sha256').update(`${message.channel}\u0000${message.chatId}\u0000${message.messageId}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** The batch with one event per id, the latest copy (a rewritten voice note), in order. */
+function lastOfEachId(events: ConversationEvent[]): ConversationEvent[] {
+  const last = new Map(events.map((event, i) => [event.id, i]));
+  return events.filter((event, i) => last.get(event.id) === i);
 }
 
 async function readSpill(file: string, logger: Logger): Promise<ConversationEvent[]> {

@@ -68,7 +68,7 @@ describe('WhatsApp Cloud API channel', () => {
     const voice = received[0]!;
     expect(voice).toMatchObject({ kind: 'voice', text: '' });
 
-    const downloaded = await channel.downloadMedia((voice.raw as { audio: { id: string } }).audio.id);
+    const downloaded = await channel.downloadMediaById((voice.raw as { audio: { id: string } }).audio.id);
     expect(downloaded).toEqual({ data: opus, mimeType: 'audio/ogg; codecs=opus' });
     expect(graph.calls.filter((call) => call.method === 'GET').map((call) => call.path.split('?')[0])).toEqual([
       `/v26.0/${graph.phoneNumberId}`,
@@ -85,11 +85,11 @@ describe('WhatsApp Cloud API channel', () => {
     };
     const { channel, graph } = await start({ fetch: spy, maxMediaBytes: 64 });
     const big = graph.addMedia(Buffer.alloc(65), 'image/jpeg');
-    await expect(channel.downloadMedia(big.id)).rejects.toMatchObject({ code: 'media_too_large' });
+    await expect(channel.downloadMediaById(big.id)).rejects.toMatchObject({ code: 'media_too_large' });
     const corrupt = graph.addMedia(Buffer.from('photo'), 'image/jpeg', { sha256: 'a'.repeat(64) });
-    await expect(channel.downloadMedia(corrupt.id)).rejects.toMatchObject({ code: 'media_corrupt' });
+    await expect(channel.downloadMediaById(corrupt.id)).rejects.toMatchObject({ code: 'media_corrupt' });
     const elsewhere = graph.addMedia(Buffer.from('photo'), 'image/jpeg', { url: 'http://attacker.example/steal' });
-    await expect(channel.downloadMedia(elsewhere.id)).rejects.toMatchObject({ code: 'media_untrusted_url' });
+    await expect(channel.downloadMediaById(elsewhere.id)).rejects.toMatchObject({ code: 'media_untrusted_url' });
     expect(fetched.some((url) => url.includes('attacker.example'))).toBe(false);
   });
 
