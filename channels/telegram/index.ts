@@ -4,12 +4,14 @@ import type { Hono } from 'hono';
 import type { Logger } from '../../src/infra/logger.js';
 import type { ChannelAdapter, Health, MessageHandler, SendOptions } from '../../src/core/channel.js';
 import { sleep } from '../../src/core/timing.js';
+import { downloadTelegramMedia } from './media.js';
 import { parseTelegramUpdate } from './parse.js';
 import { splitText } from '../shared/split-text.js';
 import { createWebhookRoute } from './webhook.js';
 
 export { parseTelegramUpdate } from './parse.js';
 export { SECRET_HEADER } from './webhook.js';
+export { TELEGRAM_FILE_LIMIT_BYTES } from './media.js';
 
 /** How to reach Telegram. */
 export interface TelegramChannelOptions {
@@ -29,6 +31,8 @@ export interface TelegramChannelOptions {
    * the owner's reverse proxy), which must reach {@link TelegramChannel.routes} at the same path.
    */
   readonly webhook?: TelegramWebhookOptions;
+  /** Downloads voice notes from the Bot API's file URL. Default: the global `fetch`. */
+  readonly fetch?: typeof globalThis.fetch;
 }
 
 /** Webhook mode. */
@@ -73,9 +77,8 @@ const CAPTION_LIMIT = 1024;
 export function createTelegramChannel(options: TelegramChannelOptions): TelegramChannel {
   const { logger } = options;
   const log = logger.child({ channel: 'telegram' });
-  const bot = new Bot(options.token, {
-    client: { apiRoot: options.apiRoot ?? 'https://api.telegram.org', timeoutSeconds: 60 },
-  });
+  const apiRoot = options.apiRoot ?? 'https://api.telegram.org';
+  const bot = new Bot(options.token, { client: { apiRoot, timeoutSeconds: 60 } });
   const retry = autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 });
   const retryUnlessTyping: Transformer = (previous, method, payload, signal) =>
     method === 'sendChatAction' ? previous(method, payload, signal) : retry(previous, method, payload, signal);
@@ -139,6 +142,14 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
     async sendPhoto(chatId: string, photoUrl: string, caption: string, sendOptions?: SendOptions) {
       const short = caption.length > CAPTION_LIMIT ? `${caption.slice(0, CAPTION_LIMIT - 1)}…` : caption;
       await bot.api.sendPhoto(chatIdOf(chatId), photoUrl, { caption: short }, signalOf(sendOptions));
+    },
+
+    downloadMedia(message, mediaOptions) {
+      return downloadTelegramMedia(message, mediaOptions, {
+        getFile: (fileId, signal) => bot.api.getFile(fileId, signal as GrammySignal),
+        fileUrl: (filePath) => `${apiRoot}/file/bot${options.token}/${filePath}`,
+        fetch: options.fetch ?? globalThis.fetch,
+      });
     },
 
     routes(app: Hono) {

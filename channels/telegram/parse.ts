@@ -1,4 +1,4 @@
-import type { IncomingMessage, MessageKind } from '../../src/core/message.js';
+import type { IncomingMessage, MediaInfo, MessageKind } from '../../src/core/message.js';
 
 /** What the parser needs to know beyond the update itself. */
 export interface ParseOptions {
@@ -51,11 +51,13 @@ export function parseTelegramUpdate(update: unknown, options: ParseOptions = {})
   }
   const sender = from && isId(from.id) ? from : message.chat;
   const name = [sender.first_name, sender.last_name].filter((part) => typeof part === 'string' && part !== '').join(' ');
+  const kind = kindOf(message);
+  const media = kind === 'voice' || kind === 'audio' ? mediaOf(message[kind]) : undefined;
   return {
     channel: 'telegram',
     chatId: String(message.chat.id),
     messageId: String(message.message_id),
-    kind: kindOf(message),
+    kind,
     text,
     from: {
       id: String(sender.id),
@@ -63,7 +65,19 @@ export function parseTelegramUpdate(update: unknown, options: ParseOptions = {})
       ...(typeof sender.username === 'string' && { username: sender.username }),
     },
     receivedAt: options.receivedAt ?? Date.now(),
+    ...(media && { media }),
     raw: update,
+  };
+}
+
+/** A voice note's or audio file's length, size and type, as far as the update gives them. */
+function mediaOf(file: unknown): MediaInfo | undefined {
+  if (!isRecord(file)) return undefined;
+  const count = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0;
+  return {
+    ...(count(file.duration) && { durationSec: file.duration }),
+    ...(count(file.file_size) && { sizeBytes: file.file_size }),
+    ...(typeof file.mime_type === 'string' && file.mime_type !== '' && { mimeType: file.mime_type }),
   };
 }
 

@@ -5,13 +5,21 @@ import type {
   ClientOptions,
   Message,
   MessageContent,
+  MessageMedia,
   MessageSearchOptions,
   MessageSendOptions,
   WAState,
 } from 'whatsapp-web.js';
 
 /** The fields of a whatsapp-web.js `Message` the channel reads. */
-export type WhatsAppMessage = Pick<
+export type WhatsAppMessage = WhatsAppMessageFields & {
+  /** Seconds, as a string, for voice notes and audio (`Message.duration`). */
+  readonly duration?: string;
+  /** `Message.downloadMedia()`: nothing when the media expired or failed; absent on a message rebuilt from the journal. */
+  downloadMedia?(): Promise<Pick<MessageMedia, 'mimetype' | 'data' | 'filename' | 'filesize'> | null | undefined>;
+};
+
+type WhatsAppMessageFields = Pick<
   Message,
   | 'id'
   | 'from'
@@ -56,6 +64,8 @@ export interface WhatsAppClient {
   sendMessage(chatId: string, content: MessageContent, options?: MessageSendOptions): Promise<unknown>;
   getChatById(chatId: string): Promise<WhatsAppChat>;
   getChats(): Promise<WhatsAppChat[]>;
+  /** A message WhatsApp Web still holds, by its serialized id. */
+  getMessageById(messageId: string): Promise<WhatsAppMessage | null | undefined>;
   on<E extends keyof WhatsAppClientEvents>(event: E, listener: (...args: WhatsAppClientEvents[E]) => void): unknown;
   /** Set by whatsapp-web.js once ready. */
   readonly info?: Pick<ClientInfo, 'pushname' | 'wid'>;

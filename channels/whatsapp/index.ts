@@ -12,6 +12,7 @@ import {
   type WhatsAppMessage,
 } from './client.js';
 import { createConnection, type Connection } from './connection.js';
+import { downloadWhatsAppMedia } from './media.js';
 import { parseWhatsAppMessage } from './parse.js';
 import { downloadPhoto } from './photo.js';
 import { DEFAULT_CHROMIUM_PATH, whatsappPuppeteerOptions } from './puppeteer.js';
@@ -237,6 +238,12 @@ export function createWhatsAppChannel(options: WhatsAppChannelOptions): WhatsApp
         await client.sendMessage(chatId, media, { caption });
         await clearTyping(client, chatId);
       });
+    },
+
+    downloadMedia(message, mediaOptions) {
+      return downloadWhatsAppMedia(message, mediaOptions, async (messageId, signal) =>
+        (await connection.whenReady(signal)).getMessageById(messageId),
+      );
     },
 
     async start(onMessage: MessageHandler) {

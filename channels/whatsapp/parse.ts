@@ -1,4 +1,4 @@
-import type { IncomingMessage, MessageKind } from '../../src/core/message.js';
+import type { IncomingMessage, MediaInfo, MessageKind } from '../../src/core/message.js';
 
 /** What the parser needs to know beyond the message itself. */
 export interface WhatsAppParseOptions {
@@ -79,6 +79,7 @@ export function parseWhatsAppMessage(message: unknown, options: WhatsAppParseOpt
   const text = typesWithWords.has(type) && typeof message.body === 'string' ? message.body : '';
   const sender = nonEmpty(message.author) ? message.author : chatId;
   const name = notifyNameOf(message);
+  const media = kind === 'voice' || kind === 'audio' ? mediaOf(message) : undefined;
   return {
     channel: 'whatsapp',
     chatId,
@@ -87,7 +88,20 @@ export function parseWhatsAppMessage(message: unknown, options: WhatsAppParseOpt
     text,
     from: { id: sender, ...(name !== undefined && { name }) },
     receivedAt: options.receivedAt ?? Date.now(),
+    ...(media && { media }),
     raw: message,
+  };
+}
+
+/** A voice note's length (`duration`, a string of seconds), size and type (in the library's raw data). */
+function mediaOf(message: Fields): MediaInfo {
+  const raw = isRecord(message.rawData) ? message.rawData : isRecord(message._data) ? message._data : {};
+  const durationSec = Number(message.duration ?? raw.duration);
+  const sizeBytes = raw.size;
+  return {
+    ...(Number.isFinite(durationSec) && durationSec >= 0 && message.duration !== '' && { durationSec }),
+    ...(typeof sizeBytes === 'number' && Number.isFinite(sizeBytes) && sizeBytes >= 0 && { sizeBytes }),
+    ...(nonEmpty(raw.mimetype) && { mimeType: raw.mimetype.split(';')[0]!.trim() }),
   };
 }
 

@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readBody, sleepUnlessClosed } from './http-util.js';
+import { createFakeTranscriptions, type FakeTranscriptions } from './fake-openai-audio.js';
+import { ERRORS, isObject, misbehave, refuseKey, requestId, sendError, sendJson, type OpenAIBehaviour } from './fake-openai-errors.js';
+import { readBody } from './http-util.js';
+
+export type { OpenAIBehaviour } from './fake-openai-errors.js';
 
 /** The parts of a chat-completions request body the fake looks at; everything else is kept as sent. */
 export interface ChatCompletionRequestBody {
@@ -20,25 +24,6 @@ export interface FakeToolCall {
 
 /** What a reply function produces: plain text, or content and/or tool calls. */
 export type FakeReply = string | { content?: string; tool_calls?: FakeToolCall[] };
-
-/** A one-shot (see `enqueue`) or default (see `setDefault`) way of handling a request. */
-export type OpenAIBehaviour =
-  | { latencyMs: number }
-  | { content: string; latencyMs?: number }
-  | {
-      status: 429;
-      /** Seconds, sent as the `retry-after` header. */
-      retryAfter?: number;
-      /** Milliseconds, sent as the `retry-after-ms` header. */
-      retryAfterMs?: number;
-      code?: 'rate_limit_exceeded' | 'insufficient_quota';
-      latencyMs?: number;
-    }
-  | { status: 401 | 500 | 502 | 503; latencyMs?: number }
-  /** Never answer; the socket stays open until the client aborts or `close()`. */
-  | { hang: true; latencyMs?: number }
-  /** Destroy the socket without answering. */
-  | { reset: true; latencyMs?: number };
 
 /** One well-formed chat-completions request the fake received (rejected keys included, as `failed`). */
 export interface RecordedRequest {
@@ -71,6 +56,8 @@ export interface FakeOpenAI {
   waitForRequests(n: number, timeoutMs?: number): Promise<RecordedRequest[]>;
   /** Requests not finished yet (slow or hung). */
   inFlight(): number;
+  /** `POST /v1/audio/transcriptions`: its own requests, transcripts and faults. */
+  readonly audio: FakeTranscriptions;
   /** Destroys hung sockets and stops listening. */
   close(): Promise<void>;
 }
@@ -87,20 +74,10 @@ export function lastUserText(body: ChatCompletionRequestBody): string {
 
 const defaultReply = (body: ChatCompletionRequestBody): FakeReply => `Réponse à: ${lastUserText(body)}`;
 
-const ERRORS: Record<number, { message: string; type: string; code: string | null }> = {
-  401: {
-    message: 'Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.',
-    type: 'invalid_request_error',
-    code: 'invalid_api_key',
-  },
-  500: { message: 'The server had an error while processing your request. Sorry about that!', type: 'server_error', code: null },
-  502: { message: 'Bad gateway.', type: 'server_error', code: null },
-  503: { message: 'The engine is currently overloaded, please try again later.', type: 'server_error', code: null },
-};
-
 /**
- * Starts a fake OpenAI API on 127.0.0.1 with a random port, serving `POST /v1/chat/completions`.
- * With `apiKey` set, any other bearer key is rejected; otherwise any non-empty key is accepted.
+ * Starts a fake OpenAI API on 127.0.0.1 with a random port, serving `POST /v1/chat/completions`
+ * and `POST /v1/audio/transcriptions` (see `fake-openai-audio.ts`). With `apiKey` set, any other
+ * bearer key is rejected; otherwise any non-empty key is accepted.
  */
 export async function startFakeOpenAI(options: { apiKey?: string } = {}): Promise<FakeOpenAI> {
   const requests: RecordedRequest[] = [];
@@ -110,6 +87,7 @@ export async function startFakeOpenAI(options: { apiKey?: string } = {}): Promis
   let router: ((body: ChatCompletionRequestBody) => OpenAIBehaviour | undefined) | undefined;
   let replyFn: (body: ChatCompletionRequestBody) => FakeReply | Promise<FakeReply> = defaultReply;
   let answered = 0;
+  const audio = createFakeTranscriptions(options);
 
   const server = createServer((req, res) => {
     void serve(req, res).catch((error: unknown) => {
@@ -118,8 +96,10 @@ export async function startFakeOpenAI(options: { apiKey?: string } = {}): Promis
   });
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const raw = (await readBody(req)).toString('utf8');
+    const bytes = await readBody(req);
+    const raw = bytes.toString('utf8');
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+    if (req.method === 'POST' && path === '/v1/audio/transcriptions') return audio.serve(req, res, bytes);
     if (req.method !== 'POST' || path !== '/v1/chat/completions') {
       return sendError(res, 404, { message: `Invalid URL (${req.method} ${path})`, type: 'invalid_request_error', code: null });
     }
@@ -136,37 +116,19 @@ export async function startFakeOpenAI(options: { apiKey?: string } = {}): Promis
     const record: RecordedRequest = { body, headers: req.headers, at: Date.now() };
     requests.push(record);
     for (const notify of arrivals) notify();
-    const key = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    if (!key || (options.apiKey !== undefined && key !== options.apiKey)) {
+    const refused = refuseKey(req, options.apiKey);
+    if (refused) {
       record.outcome = 'failed';
-      const message = "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).";
-      return sendError(res, 401, key ? ERRORS[401]! : { message, type: 'invalid_request_error', code: null });
+      return sendError(res, refused.status, refused.error);
     }
 
     const behaviour = router?.(body) ?? queue.shift() ?? fallback;
     res.on('close', () => {
       record.outcome ??= 'aborted';
     });
-    const latencyMs = behaviour?.latencyMs ?? 0;
-    if (latencyMs > 0 && !(await sleepUnlessClosed(latencyMs, res))) return;
-    if (behaviour && 'hang' in behaviour) return;
-    if (behaviour && 'reset' in behaviour) {
-      record.outcome = 'failed';
-      req.socket.destroy();
-      return;
-    }
-    if (behaviour && 'status' in behaviour) {
-      record.outcome = 'failed';
-      if (behaviour.status !== 429) return sendError(res, behaviour.status, ERRORS[behaviour.status]!);
-      const quota = behaviour.code === 'insufficient_quota';
-      const headers: Record<string, string> = {};
-      if (behaviour.retryAfter !== undefined) headers['retry-after'] = String(behaviour.retryAfter);
-      if (behaviour.retryAfterMs !== undefined) headers['retry-after-ms'] = String(behaviour.retryAfterMs);
-      const message = quota
-        ? 'You exceeded your current quota, please check your plan and billing details.'
-        : `Rate limit reached for ${body.model} on requests per min (RPM): Limit 3, Used 3, Requested 1. Please try again in ${behaviour.retryAfter ?? 20}s.`;
-      return sendError(res, 429, { message, type: quota ? 'insufficient_quota' : 'requests', code: behaviour.code ?? 'rate_limit_exceeded' }, headers);
-    }
+    const fault = await misbehave(behaviour, req, res, body.model);
+    if (fault === 'failed') record.outcome = 'failed';
+    if (fault !== 'answer') return;
     const produced = behaviour && 'content' in behaviour ? behaviour.content : await replyFn(body);
     if (record.outcome) return;
     const { content = null, tool_calls } = typeof produced === 'string' ? { content: produced } : produced;
@@ -217,6 +179,7 @@ export async function startFakeOpenAI(options: { apiKey?: string } = {}): Promis
       });
     },
     inFlight: () => requests.filter((r) => r.outcome === undefined).length,
+    audio,
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
@@ -258,25 +221,4 @@ function usageFor(body: ChatCompletionRequestBody, content: string | null, toolC
   const prompt_tokens = Math.ceil(JSON.stringify(body.messages).length / 4);
   const completion_tokens = Math.ceil(((content ?? '').length + JSON.stringify(toolCalls ?? []).length - 2) / 4) || 1;
   return { prompt_tokens, completion_tokens, total_tokens: prompt_tokens + completion_tokens };
-}
-
-function sendError(
-  res: ServerResponse,
-  status: number,
-  error: { message: string; type: string; code: string | null },
-  headers: Record<string, string> = {},
-): void {
-  sendJson(res, status, { error: { message: error.message, type: error.type, param: null, code: error.code } }, headers);
-}
-
-function sendJson(res: ServerResponse, status: number, payload: unknown, headers: Record<string, string> = {}): void {
-  if (res.destroyed) return;
-  res.writeHead(status, { 'content-type': 'application/json', 'x-request-id': requestId(), ...headers });
-  res.end(JSON.stringify(payload));
-}
-
-const requestId = (): string => `req_${randomBytes(16).toString('hex')}`;
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Message, Update, UserFromGetMe } from 'grammy/types';
+import { createFakeTelegramFiles, type FakeTelegramFiles } from './fake-telegram-files.js';
 import { parseBody, readBody, sleepUnlessClosed } from './http-util.js';
 
 /** One HTTP request the fake received, in arrival order. */
@@ -49,6 +50,13 @@ export interface FakeTelegram {
   pushUpdate(update: Omit<Update, 'update_id'> & { update_id?: number }): Update;
   /** Queues a private-chat text message from user `chatId` (a leading `/command` gets its `bot_command` entity). */
   pushMessage(chatId: number, text: string, extra?: Record<string, unknown>): Update;
+  /**
+   * Queues a voice note (or, with `kind: 'audio'`, an audio file) from user `chatId`: the bytes
+   * are stored for `getFile` and download, the message carries their `file_id`, size and `duration`.
+   */
+  pushVoice(chatId: number, audio: Uint8Array | { size: number }, options: { durationSec: number; kind?: 'voice' | 'audio' }): Update;
+  /** The files `getFile` knows and the downloads made. */
+  readonly files: FakeTelegramFiles;
   /** `sendMessage` / `sendPhoto` calls, optionally for one chat, excluding those answered with an error. */
   sent(chatId?: number | string): TelegramCall[];
   /** The texts the bot sent a chat (`sendMessage` only), in order. */
@@ -128,6 +136,7 @@ export async function startFakeTelegram(options: { token?: string } = {}): Promi
   let closing = false;
   const deliveryAborts = new Set<AbortController>();
   let commands: unknown = [];
+  const files = createFakeTelegramFiles();
 
   const sendMessageLike = (params: Record<string, unknown>, content: Partial<Message>): Result => {
     const chatId = params.chat_id;
@@ -181,6 +190,10 @@ export async function startFakeTelegram(options: { token?: string } = {}): Promi
     switch (method.toLowerCase()) {
       case 'getme':
         return ok(me);
+      case 'getfile': {
+        const file = files.getFile(params);
+        return file.ok ? ok(file.result) : fail(file.status, file.description);
+      }
       case 'getupdates':
         return getUpdates(params, res);
       case 'sendmessage': {
@@ -241,6 +254,7 @@ export async function startFakeTelegram(options: { token?: string } = {}): Promi
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (req.method === 'GET' && (await files.serve(url.pathname, token, res))) return;
     const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(url.pathname);
     const body = await readBody(req);
     if (!match || match[1] !== token) return reply(res, fail(match ? 401 : 404, match ? 'Unauthorized' : 'Not Found'));
@@ -346,6 +360,20 @@ export async function startFakeTelegram(options: { token?: string } = {}): Promi
       } as Update['message'];
       return pushUpdate({ message });
     },
+    pushVoice(chatId, audio, options) {
+      const kind = options.kind ?? 'voice';
+      const file = files.add(audio, kind === 'audio' ? { path: `music/file_${nextMessageId}.mp3` } : {});
+      const media = { ...file, duration: options.durationSec, mime_type: kind === 'audio' ? 'audio/mpeg' : 'audio/ogg' };
+      const message = {
+        message_id: nextMessageId++,
+        date: now(),
+        chat: { id: chatId, type: 'private', first_name: 'Awa' },
+        from: { id: chatId, is_bot: false, first_name: 'Awa', language_code: 'fr' },
+        [kind]: media,
+      } as unknown as Update['message'];
+      return pushUpdate({ message });
+    },
+    files,
     texts(chatId) {
       return fake.sent(chatId).filter((c) => c.method === 'sendMessage').map((c) => String(c.params.text));
     },

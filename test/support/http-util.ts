@@ -53,3 +53,40 @@ export function sleepUnlessClosed(ms: number, res: ServerResponse): Promise<bool
     });
   });
 }
+
+/** One part of a multipart/form-data body, its bytes untouched. */
+export interface MultipartPart {
+  readonly name: string;
+  /** Set for a file. */
+  readonly filename?: string;
+  readonly contentType?: string;
+  readonly data: Buffer;
+}
+
+/** Splits a multipart/form-data body (RFC 7578) into its parts, files byte for byte. */
+export function parseMultipartParts(contentType: string, body: Buffer): MultipartPart[] {
+  const boundary = /boundary=("?)([^";]+)\1/i.exec(contentType)?.[2];
+  if (!boundary) return [];
+  const delimiter = Buffer.from(`--${boundary}`);
+  const parts: MultipartPart[] = [];
+  let at = body.indexOf(delimiter);
+  while (at >= 0) {
+    const start = at + delimiter.length;
+    if (body.subarray(start, start + 2).toString() === '--') break;
+    const next = body.indexOf(delimiter, start);
+    if (next < 0) break;
+    const part = body.subarray(start + 2, next - 2); // after the CRLF that ends the delimiter line, before the CRLF ending the part
+    const split = part.indexOf('\r\n\r\n');
+    if (split >= 0) {
+      const head = part.subarray(0, split).toString('utf8');
+      const name = /name="([^"]*)"/i.exec(head)?.[1];
+      const filename = /filename="([^"]*)"/i.exec(head)?.[1];
+      const type = /^content-type:\s*(.+)$/im.exec(head)?.[1]?.trim();
+      if (name !== undefined) {
+        parts.push({ name, data: part.subarray(split + 4), ...(filename !== undefined && { filename }), ...(type && { contentType: type }) });
+      }
+    }
+    at = next;
+  }
+  return parts;
+}

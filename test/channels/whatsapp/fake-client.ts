@@ -18,7 +18,15 @@ import sticker from '../../fixtures/whatsapp/sticker.json' with { type: 'json' }
 import text from '../../fixtures/whatsapp/text.json' with { type: 'json' };
 
 /** A `Message` as `JSON.stringify` shows it: its fields, with the library's raw data in `_data`. */
-export type MessageFixture = Omit<WhatsAppMessage, 'type' | 'rawData'> & { type: string; _data: Record<string, unknown> };
+export type MessageFixture = Omit<WhatsAppMessage, 'type' | 'rawData' | 'downloadMedia'> & { type: string; _data: Record<string, unknown> };
+
+/** A `MessageMedia` as whatsapp-web.js builds it from what WhatsApp Web gives: base64 data. */
+export interface MediaFixture {
+  readonly mimetype: string;
+  readonly data: string;
+  readonly filename?: string | null;
+  readonly filesize?: number | null;
+}
 
 /** Messages shaped like whatsapp-web.js's, kept in `test/fixtures/whatsapp/`; the compiler checks their fields. */
 export const fixtures = {
@@ -63,7 +71,15 @@ export type StartScript = 'ready' | 'qr' | 'fail' | 'silent';
 
 /** One call the bot made to WhatsApp. */
 export interface WhatsAppCall {
-  readonly method: 'sendMessage' | 'sendStateTyping' | 'clearState' | 'sendSeen' | 'fetchMessages' | 'getChats';
+  readonly method:
+    | 'sendMessage'
+    | 'sendStateTyping'
+    | 'clearState'
+    | 'sendSeen'
+    | 'fetchMessages'
+    | 'getChats'
+    | 'getMessageById'
+    | 'downloadMedia';
   readonly chatId?: string;
   readonly content?: MessageContent;
   readonly options?: MessageSendOptions | MessageSearchOptions;
@@ -143,6 +159,16 @@ export class FakeWhatsAppClient extends EventEmitter implements WhatsAppClient, 
     this.check('getChats');
     this.whatsapp.calls.push({ method: 'getChats', client: this.index });
     return [...this.whatsapp.chats.keys()].map((chatId) => this.chatOf(chatId));
+  }
+
+  async getMessageById(messageId: string): Promise<WhatsAppMessage | null> {
+    this.check('getMessageById');
+    this.whatsapp.calls.push({ method: 'getMessageById', client: this.index });
+    for (const chat of this.whatsapp.chats.values()) {
+      const found = chat.messages.find((message) => message.id._serialized === messageId);
+      if (found) return found;
+    }
+    return null;
   }
 
   private chatOf(chatId: string): WhatsAppChat {
@@ -233,6 +259,40 @@ export class FakeWhatsApp {
 
   customerWrites(chatId: string, body: string, times = 1): WhatsAppMessage {
     return this.deliver(whatsappMessage(fixtures.text, { from: chatId, body }), times);
+  }
+
+  /**
+   * Media WhatsApp Web can give for a message, by serialized id: `downloadMedia()` resolves with
+   * it, or with `undefined` when the entry is `null` (expired) or missing, like whatsapp-web.js.
+   */
+  readonly media = new Map<string, MediaFixture | null>();
+
+  /**
+   * A customer records a voice note (`ptt`) of these bytes; WhatsApp says how long it is
+   * (`duration`, a string of seconds) and its size, like a real one.
+   */
+  customerSpeaks(chatId: string, audio: Uint8Array, options: { durationSec: number; mimetype?: string }): WhatsAppMessage {
+    const mimetype = options.mimetype ?? 'audio/ogg; codecs=opus';
+    const duration = String(options.durationSec);
+    const message = this.withMedia(
+      whatsappMessage(fixtures.ptt, { from: chatId, duration, _data: { ...fixtures.ptt._data, from: chatId, size: audio.byteLength, duration, mimetype } }),
+    );
+    this.media.set(message.id._serialized, { mimetype, data: Buffer.from(audio).toString('base64'), filename: null, filesize: null });
+    return this.deliver(message);
+  }
+
+  /** The message with a `downloadMedia()` that answers from {@link media}, through the connected client. */
+  withMedia(message: WhatsAppMessage): WhatsAppMessage {
+    const downloadMedia = async () => {
+      const client = this.current();
+      const failure = this.failures.get('downloadMedia')?.shift();
+      if (failure) throw failure;
+      if (!client.connected) throw new TypeError("Cannot read properties of undefined (reading 'evaluate')");
+      await this.latency('downloadMedia');
+      this.calls.push({ method: 'downloadMedia', chatId: message.from, client: client.index });
+      return this.media.get(message.id._serialized) ?? undefined;
+    };
+    return { ...message, downloadMedia };
   }
 
   /** A photo without caption, a voice note, a sticker or a location. */
