@@ -143,15 +143,16 @@ export function createVoiceReader(options: VoiceReaderOptions): MessageReader {
     if (typeof audio === 'string') return refuse(message, audio, declared);
     const durationSec = declared ?? oggOpusDurationSec(audio.data);
     if (durationSec !== undefined && durationSec > options.maxSeconds) return refuse(message, 'too_long', durationSec);
-    if (options.keepAudio) {
-      options.keepAudio(message, audio).catch((error: unknown) => logger.error({ err: error }, 'voice: audio not kept'));
-    }
+    // Written while the note is transcribed; done by the time it is answered.
+    const kept = options.keepAudio?.(message, audio).catch((error: unknown) => logger.error({ err: error }, 'voice: audio not kept'));
     let transcript: Transcript;
     try {
       transcript = await transcribe(audio, durationSec, signal);
     } catch (error) {
       signal.throwIfAborted();
       return refuse(message, error instanceof TranscriptionError ? error.code : 'internal', durationSec, error);
+    } finally {
+      await kept;
     }
     const text = transcript.text.replace(/\s+/g, ' ').trim();
     const unsure = transcript.meanLogprob !== undefined && transcript.meanLogprob < minMeanLogprob;
