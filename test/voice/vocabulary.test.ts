@@ -16,26 +16,28 @@ const product = (name: string, category: string) => ({
 const snapshot: CatalogueSnapshot = {
   products: [product('Robe pagne wax', 'robes'), product('Chemise bogolan', 'chemises'), product('Robe pagne wax', 'robes')],
   zones: [
-    { id: 'z1', name: 'Marcory', aliases: ['Zone 4'], feeFcfa: 1500, delay: '24 h' },
+    { id: 'z1', name: 'Marcory', aliases: ['Zone 4', 'Biétry'], feeFcfa: 1500, delay: '24 h' },
     { id: 'z2', name: 'Yopougon', aliases: [], feeFcfa: 2000, delay: '24–48 h' },
   ],
   loadedAt: 0,
 };
+const OPENING = "Message vocal d'un client de Mode Ivoire, boutique à Abidjan.";
 
 describe('transcriptionPrompt', () => {
-  it('names the shop, its products and categories once each, and its communes with their other names', () => {
+  it('names the shop, then its communes, products, quarters and categories, each once', () => {
     expect(transcriptionPrompt(shop, snapshot)).toBe(
-      "Message vocal d'un client de Mode Ivoire, boutique à Abidjan. Articles : Robe pagne wax, Chemise bogolan, robes, chemises. Livraison : Marcory (Zone 4), Yopougon.",
+      `${OPENING} Livraison à : Marcory, Yopougon. Articles : Robe pagne wax, Chemise bogolan. Quartiers : Zone 4, Biétry. Rayons : robes, chemises.`,
     );
   });
 
   it('still says who speaks without a catalogue', () => {
-    expect(transcriptionPrompt(shop, undefined)).toBe("Message vocal d'un client de Mode Ivoire, boutique à Abidjan.");
+    expect(transcriptionPrompt(shop, undefined)).toBe(OPENING);
   });
 
-  it('is cut between two words, never past its limit', () => {
-    const prompt = transcriptionPrompt(shop, snapshot, 100);
-    expect(prompt.length).toBeLessThanOrEqual(100);
-    expect(prompt).toBe("Message vocal d'un client de Mode Ivoire, boutique à Abidjan. Articles : Robe pagne wax, Chemise");
+  it('keeps the most useful words when it must be short: communes first, cut between two words', () => {
+    const prompt = transcriptionPrompt(shop, snapshot, 125);
+    expect(prompt).toBe(`${OPENING} Livraison à : Marcory, Yopougon. Articles : Robe pagne wax.`);
+    expect(prompt.length).toBeLessThanOrEqual(125);
+    expect(transcriptionPrompt(shop, snapshot, 70)).toBe(OPENING);
   });
 });
