@@ -22,6 +22,7 @@ describe('loadConfig', () => {
     expect(loadConfig({})).toEqual({
       telegram: null,
       openai: null,
+      voice: { transcribeModel: 'gpt-4o-mini-transcribe', maxSeconds: 120, keepAudio: false },
       whatsapp: null,
       whatsappCloud: null,
       webChat: { allowedOrigins: [] },
@@ -334,6 +335,21 @@ describe('loadConfig: WhatsApp through the Cloud API', () => {
     expect(web.whatsapp).toMatchObject({ chromiumPath: process.execPath });
     expect(web.whatsappCloud).toBeNull();
     expect(() => loadConfig({ WHATSAPP_MODE: 'web', CHROMIUM_PATH: '/nowhere/chromium' })).toThrow(/needed because WHATSAPP_MODE is web/);
+  });
+});
+
+describe('loadConfig: voice notes', () => {
+  it('reads the transcription model, the longest note and whether audio is kept', () => {
+    const config = loadConfig({ OPENAI_TRANSCRIBE_MODEL: 'gpt-4o-transcribe', VOICE_MAX_SECONDS: '90', VOICE_KEEP_AUDIO: 'true' });
+    expect(config.voice).toEqual({ transcribeModel: 'gpt-4o-transcribe', maxSeconds: 90, keepAudio: true });
+  });
+
+  it.each<[variable: string, value: string, hint: RegExp]>([
+    ['VOICE_MAX_SECONDS', '2', /whole number of seconds between 5 and 1500/],
+    ['VOICE_MAX_SECONDS', 'two minutes', /whole number of seconds/],
+    ['VOICE_KEEP_AUDIO', 'sometimes', /true to keep customers' voice notes/],
+  ])('rejects %s=%s in one line naming it', (variable, value, hint) => {
+    expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(`^${variable} is not valid: put .*${hint.source}`));
   });
 });
 

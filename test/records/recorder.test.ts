@@ -144,3 +144,58 @@ describe('the recorder at shutdown', () => {
     expect(store.all()).toHaveLength(2);
   });
 });
+
+describe('the recorder and voice notes', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  const voiceNote = (id: string): IncomingMessage => ({ ...message('42', '', id), kind: 'voice', media: { durationSec: 7 } });
+  const HEARD = { transcript: 'Vous livrez à Yopougon ?' };
+
+  it('records a voice note by its length, then rewrites the same event with its transcript', async () => {
+    const store = fakeStore();
+    const recorder = createRecorder({ store, logger });
+    recorder.observer.messageReceived!(voiceNote('v1'));
+    recorder.recordVoice(voiceNote('v1'), HEARD);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(store.all().map((e) => [e.kind, e.text])).toEqual([['voice', '🎤 0:07 — « Vous livrez à Yopougon ? »']]);
+
+    recorder.observer.messageReceived!(voiceNote('v2'));
+    await vi.advanceTimersByTimeAsync(1_000);
+    recorder.recordVoice(voiceNote('v2'), { failure: 'too_long' });
+    await vi.advanceTimersByTimeAsync(1_000);
+    const [, received, rewritten] = store.all();
+    expect(received).toMatchObject({ text: '🎤 0:07', messageId: 'v2' });
+    expect(rewritten).toMatchObject({ id: received!.id, text: '🎤 0:07 — (trop long, non écouté)', direction: 'in', kind: 'voice' });
+    expect(received!.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
+  it('sends one copy per event: a rewrite made while the first write was in flight, and failed, wins', async () => {
+    const batches: ConversationEvent[][] = [];
+    let fail: () => void = () => undefined;
+    let first = true;
+    const store = {
+      async recordEvents(events: readonly ConversationEvent[]) {
+        if (first) {
+          first = false;
+          await new Promise<void>((_resolve, reject) => {
+            fail = () => reject(new StoreError('events.record', { code: 'store_unavailable', message: 'connection reset' }));
+          });
+        }
+        batches.push([...events]);
+      },
+    };
+    const recorder = createRecorder({ store, logger });
+    recorder.observer.messageReceived!(voiceNote('v1'));
+    const inFlight = recorder.flush();
+    recorder.recordVoice(voiceNote('v1'), HEARD);
+    fail();
+    await inFlight;
+    await recorder.flush();
+    expect(batches).toEqual([[expect.objectContaining({ text: '🎤 0:07 — « Vous livrez à Yopougon ? »' })]]);
+  });
+});

@@ -3,8 +3,9 @@
  * PGlite and on the local PostgreSQL server: the crafted month must give the figures the pure
  * functions give.
  */
+import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { eventsArg, statsArgs, toConversationStats, toRecentOrders, toTimelines } from '../../src/store/records.js';
+import { eventsArg, statsArgs, toConversationStats, toRecentOrders, toTimelines, type ConversationEvent } from '../../src/store/records.js';
 import { craftedHistory, EXPECTED_LATENCY, EXPECTED_ROWS, NOW, WINDOW_MS } from '../records/history.js';
 import type { SqlEngine } from './engines.js';
 import { placeOrder } from './orders-sql.js';
@@ -81,6 +82,30 @@ export function describeRecordsSql(name: string, engine: () => SqlEngine): void 
       const again = history.events.slice(0, 3);
       const [row] = await engine().query<{ n: number }>('SELECT public.record_conversation_events($1::jsonb) AS n', [JSON.stringify(eventsArg(again))]);
       expect(row!.n).toBe(0);
+    });
+
+    it('rewrites a voice note with its transcript: still one message; replies and identical copies untouched', async () => {
+      // Long before the crafted month: the other figures do not see this chat.
+      const at = Date.parse('2026-01-05T10:00:00Z');
+      const voice: ConversationEvent = {
+        id: randomUUID(), at, channel: 'telegram', chatId: 'V1', direction: 'in', kind: 'voice', reason: null,
+        text: '🎤 0:07', messageId: '7', replyTo: [], modelLatencyMs: null, customerName: 'Aya',
+      };
+      const reply: ConversationEvent = { ...voice, id: randomUUID(), at: at + 5000, direction: 'out', kind: 'answer', text: 'Oui, 2 000 FCFA.', messageId: null, replyTo: ['7'] };
+      const record = async (events: ConversationEvent[]) =>
+        (await engine().query<{ n: number }>('SELECT public.record_conversation_events($1::jsonb) AS n', [JSON.stringify(eventsArg(events))]))[0]!.n;
+      const heard = { ...voice, text: '🎤 0:07 — « Vous livrez à Yopougon ? »' };
+      expect(await record([voice, reply])).toBe(2);
+      expect(await record([heard, { ...reply, text: 'changed' }])).toBe(1);
+      expect(await record([heard])).toBe(0);
+      expect(await record([{ ...voice, text: 'first copy' }, { ...heard, text: '🎤 0:07 — « Vous livrez à Marcory ? »' }])).toBe(1);
+      const rows = await engine().query<{ direction: string; text: string }>(
+        "SELECT direction, text FROM public.conversation_events WHERE chat_id = 'V1' ORDER BY at",
+      );
+      expect(rows).toEqual([
+        { direction: 'in', text: '🎤 0:07 — « Vous livrez à Marcory ? »' },
+        { direction: 'out', text: 'Oui, 2 000 FCFA.' },
+      ]);
     });
 
     it('refuses a batch that is not a list, or too big', async () => {
