@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createEngine, type Engine } from '../../src/core/engine.js';
 import { createMemoryHistoryStore } from '../../src/durable/history.js';
@@ -18,6 +19,8 @@ export interface ChannelHarness {
   customerWrites(chatId: string, text: string, options?: { deliveries?: number }): Promise<void>;
   /** A customer sends something without words: a photo without caption, or a voice note. */
   customerSends(chatId: string, kind: 'photo' | 'voice'): Promise<void>;
+  /** A customer records a voice note of these OGG/Opus bytes (channels that can download media). */
+  customerSpeaks?(chatId: string, audio: Uint8Array, durationSec: number): Promise<void>;
   /** The texts (or captions) the bot sent to a chat, in order. */
   replies(chatId: string): string[];
   /** How many times the bot showed "typing…" in a chat. */
@@ -32,6 +35,7 @@ export const FALLBACK = 'Désolé, je réfléchis trop. Un petit instant... 🤔
 const SLOW = '[lent]';
 const SLOW_ANSWER_MS = 900;
 const wait = { timeout: 2500, interval: 20 };
+const VOICE_NOTE = readFileSync(new URL('../fixtures/voice/pagne-wax-marcory.ogg', import.meta.url));
 
 /** Answers at once, or after {@link SLOW_ANSWER_MS} (past the deadline) when the message contains `[lent]`. */
 function scriptedResponder(): Responder & { readonly requests: ReplyRequest[] } {
@@ -145,6 +149,18 @@ export function runChannelContract(name: string, makeHarness: HarnessFactory): v
       expect(harness.replies(awa)[0]).toContain('Je ne sais lire que les messages écrits');
       expect(received[0]).toMatchObject({ kind, text: '' });
       expect(responder.requests).toHaveLength(0);
+    });
+
+    it('hands a voice note over with its length, and downloads it byte for byte as OGG (channels with downloadMedia)', async (context) => {
+      if (!harness.customerSpeaks || !harness.adapter.downloadMedia) context.skip();
+      const [awa] = harness.chatIds;
+      await harness.customerSpeaks!(awa, VOICE_NOTE, 4);
+
+      await vi.waitFor(() => expect(received).toHaveLength(1), wait);
+      expect(received[0]).toMatchObject({ kind: 'voice', text: '', media: { durationSec: 4, mimeType: 'audio/ogg' } });
+      const audio = await harness.adapter.downloadMedia!(received[0]!, { signal: new AbortController().signal, maxBytes: 20 * 1024 * 1024 });
+      expect(Buffer.from(audio.data).equals(VOICE_NOTE)).toBe(true);
+      expect(audio).toMatchObject({ mimeType: 'audio/ogg', fileName: expect.stringMatching(/\.ogg$/) });
     });
 
     it('answers a message delivered twice only once', async () => {

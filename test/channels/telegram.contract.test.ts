@@ -29,6 +29,9 @@ runChannelContract('telegram', async (receive) => {
           : { voice: { file_id: 'AwACAgQAAxkBAAIBd2', file_unique_id: 'AgADd2', duration: 6, mime_type: 'audio/ogg', file_size: 9_800 } };
       telegram.pushMessage(Number(chatId), '', { text: undefined, ...media });
     },
+    async customerSpeaks(chatId, audio, durationSec) {
+      telegram.pushVoice(Number(chatId), audio, { durationSec });
+    },
     replies: (chatId) => telegram.sent(chatId).map((call) => String(call.params.text ?? call.params.caption ?? '')),
     typingCount: (chatId) =>
       telegram.calls.filter((call) => call.method === 'sendChatAction' && String(call.params.chat_id) === chatId).length,

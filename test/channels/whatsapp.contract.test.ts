@@ -23,6 +23,7 @@ runChannelContract('whatsapp', async (receive) => {
     chatIds: ['2250701020304@c.us', '2250505060708@c.us'],
     customerWrites: async (chatId, text, options = {}) => void whatsapp.customerWrites(chatId, text, options.deliveries),
     customerSends: async (chatId, kind) => void whatsapp.customerSends(chatId, kind),
+    customerSpeaks: async (chatId, audio, durationSec) => void whatsapp.customerSpeaks(chatId, audio, { durationSec }),
     replies: (chatId) => whatsapp.texts(chatId),
     typingCount: (chatId) => whatsapp.count('sendStateTyping', chatId),
     async close() {
