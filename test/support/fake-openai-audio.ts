@@ -50,6 +50,7 @@ const FORMATS = ['flac', 'mp3', 'mp4', 'mpeg', 'mpga', 'm4a', 'ogg', 'wav', 'web
 const GPT_4O_TRANSCRIBE = /^gpt-4o(-mini)?-transcribe/;
 const invalid = (message: string) => ({ message, type: 'invalid_request_error', code: null });
 
+/** The transcription endpoint of one fake OpenAI (same key rule): `startFakeOpenAI` mounts it. */
 export function createFakeTranscriptions(options: { apiKey?: string } = {}): FakeTranscriptions {
   const requests: TranscriptionRequest[] = [];
   const known = new Map<string, FakeTranscript>();

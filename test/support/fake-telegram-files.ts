@@ -40,6 +40,7 @@ interface Stored {
   readonly data?: Uint8Array;
 }
 
+/** The files of one fake Bot API: `startFakeTelegram` mounts it. */
 export function createFakeTelegramFiles(): FakeTelegramFileServer {
   const byId = new Map<string, Stored>();
   const byPath = new Map<string, Stored>();

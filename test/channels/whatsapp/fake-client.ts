@@ -71,15 +71,7 @@ export type StartScript = 'ready' | 'qr' | 'fail' | 'silent';
 
 /** One call the bot made to WhatsApp. */
 export interface WhatsAppCall {
-  readonly method:
-    | 'sendMessage'
-    | 'sendStateTyping'
-    | 'clearState'
-    | 'sendSeen'
-    | 'fetchMessages'
-    | 'getChats'
-    | 'getMessageById'
-    | 'downloadMedia';
+  readonly method: 'sendMessage' | 'sendStateTyping' | 'clearState' | 'sendSeen' | 'fetchMessages' | 'getChats' | 'getMessageById' | 'downloadMedia';
   readonly chatId?: string;
   readonly content?: MessageContent;
   readonly options?: MessageSendOptions | MessageSearchOptions;
