@@ -119,10 +119,15 @@ export function createVoiceReader(options: VoiceReaderOptions): MessageReader {
     }
   }
 
-  async function transcribe(audio: DownloadedMedia, durationSec: number | undefined, signal: AbortSignal): Promise<Transcript> {
+  async function transcribe(
+    model: Transcriber,
+    audio: DownloadedMedia,
+    durationSec: number | undefined,
+    signal: AbortSignal,
+  ): Promise<Transcript> {
     const started = now();
     try {
-      const transcript = await transcriber!.transcribe(audio, { signal, giveUpAt: started + options.maxWaitMs });
+      const transcript = await model.transcribe(audio, { signal, giveUpAt: started + options.maxWaitMs });
       metrics.transcriptionLatency.observe({ outcome: 'ok' }, (now() - started) / 1000);
       return transcript;
     } catch (error) {
@@ -147,7 +152,7 @@ export function createVoiceReader(options: VoiceReaderOptions): MessageReader {
     const kept = options.keepAudio?.(message, audio).catch((error: unknown) => logger.error({ err: error }, 'voice: audio not kept'));
     let transcript: Transcript;
     try {
-      transcript = await transcribe(audio, durationSec, signal);
+      transcript = await transcribe(transcriber, audio, durationSec, signal);
     } catch (error) {
       signal.throwIfAborted();
       return refuse(message, error instanceof TranscriptionError ? error.code : 'internal', durationSec, error);
@@ -156,7 +161,8 @@ export function createVoiceReader(options: VoiceReaderOptions): MessageReader {
     }
     const text = transcript.text.replace(/\s+/g, ' ').trim();
     const unsure = transcript.meanLogprob !== undefined && transcript.meanLogprob < minMeanLogprob;
-    if (!/\p{L}/u.test(text) || unsure || NOT_SPEECH.some((pattern) => pattern.test(text))) {
+    // Digits alone are words here: a phone number said in answer to "votre numéro ?".
+    if (!/[\p{L}\p{N}]/u.test(text) || unsure || NOT_SPEECH.some((pattern) => pattern.test(text))) {
       return refuse(message, 'unintelligible', durationSec);
     }
     tell(message, { transcript: text, ...(durationSec !== undefined && { durationSec }) });

@@ -144,6 +144,11 @@ describe('createVoiceReader', () => {
     expect(heard.map((note) => note.failure)).toEqual(['unintelligible', 'unintelligible', 'unintelligible']);
   });
 
+  it('passes a number said alone (no letters): a phone number is words too', async () => {
+    openai.audio.setTranscript(() => '07 08 09 10 11');
+    expect(await reader()(voiceNote({ durationSec: 4 }), channelWith(ogg(NOTE)), signal())).toEqual({ text: '07 08 09 10 11' });
+  });
+
   it('asks to write when the provider keeps failing after its retries', async () => {
     openai.audio.setDefault({ status: 503 });
     const result = await reader()(voiceNote({ durationSec: 5 }), channelWith(ogg(NOTE)), signal());
