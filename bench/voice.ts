@@ -50,8 +50,7 @@ async function main(): Promise<void> {
     metrics,
     logger,
     texts: frenchTexts('Désolé, je réfléchis trop. Un petit instant... 🤔'),
-    replyDeadlineMs: 8000,
-    lateAnswerMs: 45_000,
+    deadlines: { replyMs: 8000, lateAnswerMs: 45_000 },
     read: createVoiceReader({
       transcriber: createTranscriber({ client, model: 'gpt-4o-mini-transcribe', language: 'fr' }),
       metrics,

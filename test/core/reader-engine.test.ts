@@ -116,6 +116,45 @@ describe('engine with a reader (fake time)', () => {
     expect(channel.texts('c1')).toEqual(['Bonjour !', "Désolé, je n'ai pas bien entendu votre message vocal 🙏", 'Oui, voici nos robes.']);
   });
 
+  it('starts reading a note at once, while the turn before it still waits for the model', async () => {
+    const responder = createScriptedResponder();
+    const read = scriptedReader();
+    const { engine } = createTestEngine(responder, { read });
+    const channel = createRecordingChannel();
+
+    engine.receive(customerMessage('c1', 'Bonjour'), channel);
+    await settle();
+    engine.receive(voiceNote('c1'), channel);
+    await settle();
+    expect(responder.calls).toHaveLength(1);
+    expect(read.calls).toHaveLength(1);
+    read.settle(0, { text: 'Vous livrez à Cocody ?' });
+    responder.answer(0, 'Bonjour !');
+    await settle();
+    expect(responder.calls[1]!.history.filter((e) => e.role === 'user').map((e) => e.content)).toEqual(['Bonjour', 'Vous livrez à Cocody ?']);
+  });
+
+  it('reads a note once when the customer writes again after the fallback and a fresh turn takes over', async () => {
+    const responder = createScriptedResponder();
+    const read = scriptedReader();
+    const { engine } = createTestEngine(responder, { read });
+    const channel = createRecordingChannel();
+
+    engine.receive(voiceNote('c1'), channel);
+    await vi.advanceTimersByTimeAsync(8000);
+    expect(channel.texts('c1')).toEqual([FALLBACK]);
+    engine.receive(customerMessage('c1', 'Allô ?'), channel);
+    await settle();
+    read.settle(0, { text: 'Le pagne wax, c’est combien ?' });
+    await settle();
+    expect(read.calls).toHaveLength(1);
+    expect(responder.calls).toHaveLength(1);
+    expect(responder.calls[0]!.history.map((e) => e.content)).toEqual(['Le pagne wax, c’est combien ?', 'Allô ?']);
+    responder.answer(0, 'Le pagne wax est à 15 000 FCFA.');
+    await settle();
+    expect(channel.texts('c1')).toEqual([FALLBACK, 'Le pagne wax est à 15 000 FCFA.']);
+  });
+
   it('gives a stuck reader up when the turn ends, even if it ignores its signal, and stays usable', async () => {
     const responder = createScriptedResponder();
     const read = scriptedReader();

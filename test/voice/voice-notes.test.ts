@@ -129,8 +129,7 @@ describe('voice notes on WhatsApp', () => {
       metrics,
       logger,
       texts: frenchTexts(FALLBACK),
-      replyDeadlineMs: 5000,
-      lateAnswerMs: 5000,
+      deadlines: { replyMs: 5000, lateAnswerMs: 5000 },
       read: createVoiceReader({
         transcriber: createTranscriber({ client, model: 'gpt-4o-mini-transcribe', language: 'fr' }),
         metrics,
