@@ -151,13 +151,15 @@ export function runChannelContract(name: string, makeHarness: HarnessFactory): v
       expect(responder.requests).toHaveLength(0);
     });
 
-    it('hands a voice note over with its length, and downloads it byte for byte as OGG (channels with downloadMedia)', async (context) => {
+    it('hands a voice note over, and downloads it byte for byte as OGG (channels with downloadMedia)', async (context) => {
       if (!harness.customerSpeaks || !harness.adapter.downloadMedia) context.skip();
       const [awa] = harness.chatIds;
       await harness.customerSpeaks!(awa, VOICE_NOTE, 4);
 
       await vi.waitFor(() => expect(received).toHaveLength(1), wait);
-      expect(received[0]).toMatchObject({ kind: 'voice', text: '', media: { durationSec: 4, mimeType: 'audio/ogg' } });
+      expect(received[0]).toMatchObject({ kind: 'voice', text: '' });
+      // Not every platform says how long a note is (Meta's Cloud API does not); when it does, it is right.
+      expect(received[0]!.media?.durationSec ?? 4).toBe(4);
       const audio = await harness.adapter.downloadMedia!(received[0]!, { signal: new AbortController().signal, maxBytes: 20 * 1024 * 1024 });
       expect(Buffer.from(audio.data).equals(VOICE_NOTE)).toBe(true);
       expect(audio).toMatchObject({ mimeType: 'audio/ogg', fileName: expect.stringMatching(/\.ogg$/) });

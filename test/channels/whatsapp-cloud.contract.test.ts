@@ -20,6 +20,10 @@ runChannelContract('whatsapp (Cloud API)', async (receive) => {
           : { type: 'audio', audio: { mime_type: 'audio/ogg; codecs=opus', sha256: media.sha256, id: media.id, voice: true } };
       await meta.customerSends(chatId, content);
     },
+    async customerSpeaks(chatId, audio) {
+      const media = graph.addMedia(Buffer.from(audio), 'audio/ogg; codecs=opus');
+      await meta.customerSends(chatId, { type: 'audio', audio: { mime_type: 'audio/ogg; codecs=opus', sha256: media.sha256, id: media.id, voice: true } });
+    },
     replies: (chatId) => graph.texts(chatId),
     typingCount: (chatId) => graph.typings(chatId).length,
     close,
