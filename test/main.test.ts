@@ -71,7 +71,8 @@ describe('the bot process (npm start)', () => {
       HTTP_PORT: '0',
       DATA_DIR: dataDir,
     });
-    const [, port] = await bot.waitForOutput(/"http":"http:\/\/localhost:(\d+)"/);
+    // A first start (the embedded database's initdb) can take tens of seconds on a busy machine.
+    const [, port] = await bot.waitForOutput(/"http":"http:\/\/localhost:(\d+)"/, 60_000);
     await telegram.waitFor((call) => call.method === 'getUpdates');
 
     telegram.pushMessage(4242, 'Mon numéro est +225 07 08 09 10 11, vous livrez à Marcory ?');
@@ -91,7 +92,7 @@ describe('the bot process (npm start)', () => {
     const logs = bot.output();
     expect(logs).toMatch(/model openai gpt-4o-mini/);
     for (const secret of [TOKEN, API_KEY, '07 08 09 10 11', '0708091011']) expect(logs).not.toContain(secret);
-  });
+  }, 120_000);
 
   it('starts even when the model provider is unreachable, and still answers with the fallback', async () => {
     telegram = await startFakeTelegram({ token: TOKEN });
@@ -106,13 +107,13 @@ describe('the bot process (npm start)', () => {
       HTTP_PORT: '0',
       DATA_DIR: dataDir,
     });
-    await bot.waitForOutput(/akwaba is running/);
+    await bot.waitForOutput(/akwaba is running/, 60_000);
     telegram.pushMessage(4243, "Ma commande d'hier n'est pas arrivée");
     const fallback = await telegram.waitFor((call) => call.method === 'sendMessage');
     expect(fallback.params.text).toBe('Désolé, je réfléchis trop. Un petit instant... 🤔');
     bot.process.kill('SIGTERM');
     expect(await bot.exited).toBe(0);
-  });
+  }, 120_000);
 
   it('refuses a malformed setting with one line naming the variable', async () => {
     bot = startBot({ REPLY_DEADLINE_MS: 'eight seconds', HTTP_PORT: '0' });
