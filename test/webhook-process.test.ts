@@ -56,7 +56,7 @@ describe('the bot process with a Telegram webhook', () => {
         if (!match) throw new Error(`not running yet:\n${output}`);
         return match[1];
       },
-      { timeout: 15_000, interval: 50 },
+      { timeout: 60_000, interval: 50 }, // a first start can take tens of seconds on a busy machine
     );
     await vi.waitFor(() => expect(telegram!.webhook).toEqual({ url: WEBHOOK_URL, secretToken: SECRET, allowedUpdates: ['message'] }), {
       timeout: 5000,
@@ -73,5 +73,5 @@ describe('the bot process with a Telegram webhook', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(telegram.calls.some((call) => call.method === 'deleteWebhook')).toBe(false);
-  });
+  }, 120_000);
 });
