@@ -3,8 +3,7 @@ import type OpenAI from 'openai';
 import type { Hono } from 'hono';
 import { guardAbuse } from './abuse/guard.js';
 import { openBlocklist, type Blocklist } from './abuse/blocklist.js';
-import { addBlocklistRoutes } from './admin/blocklist-routes.js';
-import { addDashboard } from './admin/dashboard.js';
+import { addOwnerPages, type OwnerAuth } from './admin/index.js';
 import { createHandoff, type Handoff } from './handoff/index.js';
 import { composeObservers, createDailySummary, createRecorder, type Recorder } from './records/index.js';
 import type { Config } from './infra/config.js';
@@ -52,6 +51,8 @@ export interface App {
   readonly recorder: Recorder;
   /** Conversations handed to a person of the shop. */
   readonly handoff: Handoff;
+  /** The door of the owner's pages, for pages added by `main.ts`. */
+  readonly ownerAuth: OwnerAuth;
   health(): HealthReport;
   /** Tells the owner on Telegram (durably, retried); the same key is told once. */
   notifyOwner(key: string, text: string): Promise<void>;
@@ -164,9 +165,16 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
     model: modelHealth(),
     store: storeHealth.status(),
   });
-  const http = createHttpApp({ metrics, health });
-  addDashboard(http, { adminToken: config.adminToken, store, handoff, shopName: shop.name, logger });
-  addBlocklistRoutes(http, { adminToken: config.adminToken, blocklist });
+  const http = createHttpApp({ metrics, health, metricsAccess: { token: config.metricsToken, trustProxy: config.trustProxy } });
+  const ownerAuth = addOwnerPages(http, {
+    adminToken: config.adminToken,
+    trustProxy: config.trustProxy,
+    store,
+    handoff,
+    blocklist,
+    shopName: shop.name,
+    logger,
+  });
 
   return {
     engine,
@@ -181,6 +189,7 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
     blocklist,
     recorder,
     handoff,
+    ownerAuth,
     health,
     notifyOwner: tellOwner,
     async start() {

@@ -4,11 +4,12 @@ import { createWebChannel } from '../channels/web/index.js';
 import type { WhatsAppChannel } from '../channels/whatsapp/index.js';
 import { createWhatsAppCloudChannel, type WhatsAppCloudChannel } from '../channels/whatsapp-cloud/index.js';
 import { addWhatsAppQrPage, printQrInTerminal } from './admin/whatsapp-qr.js';
+import { secureDataDir } from './infra/data-dir.js';
 import { createApp, type App } from './app.js';
 import { createOpenAIClient } from './model/client.js';
 import { createStore } from './store/connect.js';
 import { ConfigError, loadConfig, loadDotEnv, type Config } from './infra/config.js';
-import { createLogger, type Logger } from './infra/logger.js';
+import { createLogger, displayUrl, type Logger } from './infra/logger.js';
 import { createMetrics } from './infra/metrics.js';
 import { loadShopConfig } from './shop/config.js';
 import type { ChannelAdapter } from './core/channel.js';
@@ -30,6 +31,10 @@ async function main(): Promise<void> {
 
   const logger = createLogger({ level: config.logLevel });
   keepRunningOnStrayErrors(logger);
+  // Conversations, the journal and the database hold customers' names and numbers: this user only.
+  process.umask(0o077);
+  const repaired = await secureDataDir(config.dataDir);
+  if (repaired.tightened > 0) logger.warn({ dataDir: config.dataDir, ...repaired }, 'DATA_DIR was readable by other users: made private (0700/0600)');
   // Made here rather than in the app: channels built before it put their counters there too.
   const metrics = createMetrics();
   // The web chat needs no account or token: a fresh install always has a channel to talk on.
@@ -95,8 +100,10 @@ async function main(): Promise<void> {
   whatsappCloud?.routes(running.http);
   if (whatsapp) {
     const channel = whatsapp;
-    addWhatsAppQrPage(running.http, { adminToken: config.adminToken, qr: () => channel.qr(), status: () => channel.status() });
+    addWhatsAppQrPage(running.http, { auth: running.ownerAuth, qr: () => channel.qr(), status: () => channel.status() });
   }
+  // The embedded database unpacks its files world-readable whatever the umask: closed again here.
+  await secureDataDir(config.dataDir);
   const server = await listen(running.http.fetch, config.httpPort);
   await running.start();
   const address = server.address();
@@ -105,7 +112,7 @@ async function main(): Promise<void> {
     {
       channels: channels.map((channel) => channel.name),
       model: running.responder.description,
-      store: running.store.kind === 'supabase' ? `supabase at ${config.supabase?.url}` : `embedded database in ${config.dataDir}`,
+      store: running.store.kind === 'supabase' ? `supabase at ${displayUrl(config.supabase?.url ?? '')}` : `embedded database in ${config.dataDir}`,
       shop: running.shop.name,
       http: `http://localhost:${port}`,
     },

@@ -36,12 +36,12 @@ function handoffCard(chat: HandedOffChat, now: number): SafeHtml {
       <span class="muted">${HANDOFF_REASONS[chat.reason] ?? chat.reason} · ${formatAgo(chat.since, now)}</span>
       ${chat.unread > 0 ? html`<span class="badge badge-alert">${chat.unread} non lu${chat.unread > 1 ? 's' : ''}</span>` : ''}</header>
     <ol class="timeline compact">${chat.recent.map((line) => contextLine(line, now))}</ol>
-    <form method="post" action="${path}/reply" class="reply">
+    <form method="post" action="${path}/reply" data-action class="reply">
       <label class="sr-only" for="reply-${chat.channel}-${chat.chatId}">Votre réponse à ${name}</label>
       <textarea id="reply-${chat.channel}-${chat.chatId}" name="text" rows="2" required maxlength="4000" placeholder="Votre réponse à ${name}…"></textarea>
       <div class="actions"><button type="submit" class="primary">Envoyer</button></div>
     </form>
-    <form method="post" action="${path}/hand-back" class="inline"><button type="submit">🤖 Rendre la main au bot</button></form>
+    <form method="post" action="${path}/hand-back" data-action class="inline"><button type="submit">🤖 Rendre la main au bot</button></form>
   </article>`;
 }
 
@@ -93,7 +93,7 @@ function conversationCard(chat: TimelineView, handoffs: readonly HandedOffChat[]
   <ol class="timeline">${chat.events.map((event) => timelineItem(event, chat.outcomes.get(event.id), now))}</ol>
   ${held
     ? html`<p class="muted">Vous tenez cette conversation : répondez depuis l’encadré en haut de la page.</p>`
-    : html`<form method="post" action="${path}/take-over" class="inline"><button type="submit">🙋 Prendre la main</button></form>`}
+    : html`<form method="post" action="${path}/take-over" data-action class="inline"><button type="submit">🙋 Prendre la main</button></form>`}
 </details>`;
 }
 

@@ -44,7 +44,10 @@ export function dashboardPage(view: DashboardView, assets: AssetVersions, notice
     <h1>${view.shopName}</h1>
     <p class="sub">Tableau de bord · ${period} · mis à jour à ${formatTime(now)}</p>
   </div>
-  <a class="button" href="/admin">Actualiser</a>
+  <div class="top-actions">
+    <a class="button" href="/admin">Actualiser</a>
+    <form method="post" action="/admin/logout" data-action class="inline"><button type="submit">Se déconnecter</button></form>
+  </div>
 </header>
 <main>
 ${notice ? html`<p class="notice notice-${notice.kind}" role="status">${notice.text}</p>` : ''}
@@ -168,7 +171,7 @@ function orderRow(order: RecentOrder, now: number): SafeHtml {
   <td data-label="Articles">${items}</td>
   <td data-label="Total" class="num">${formatFcfa(order.totalFcfa)}</td>
   <td data-label="Statut"><span class="status status-${status}">${STATUS_LABELS[status]}</span></td>
-  <td>${actions.length > 0 ? html`<form method="post" action="/admin/orders/${order.orderId}/status" class="inline">${actions}</form>` : ''}</td>
+  <td>${actions.length > 0 ? html`<form method="post" action="/admin/orders/${order.orderId}/status" data-action class="inline">${actions}</form>` : ''}</td>
 </tr>`;
 }
 

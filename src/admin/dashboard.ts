@@ -2,21 +2,22 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { Context, Hono, MiddlewareHandler } from 'hono';
+import type { Context, Hono } from 'hono';
 import type { Handoff } from '../handoff/index.js';
 import { HandoffError } from '../handoff/index.js';
 import type { Logger } from '../infra/logger.js';
 import { OrderRejectedError } from '../store/errors.js';
 import { packageRoot } from '../store/sql.js';
 import { ORDER_STATUSES, type OrderStatus } from '../store/types.js';
-import { requireAdmin } from './auth.js';
+import type { OwnerAuth } from './auth.js';
+import { actionBody } from './owner-actions.js';
 import { DEFAULT_SCOPE, loadStats, loadView, type DashboardScope, type DashboardStore } from './dashboard-data.js';
 import { dashboardPage, type AssetVersions, type Notice } from './dashboard-page.js';
 
 /** Options of {@link addDashboard}. */
 export interface DashboardOptions {
-  /** `ADMIN_TOKEN`; `null` keeps the dashboard closed (the page says how to open it). */
-  readonly adminToken: string | null;
+  /** The door of the owner's pages (`ADMIN_TOKEN`, sessions, same-origin JSON actions). */
+  readonly auth: Pick<OwnerAuth, 'guard' | 'action'>;
   readonly store: DashboardStore;
   /** The handoff, for the badge, the owner's replies and the hand-back button. */
   readonly handoff?: Pick<Handoff, 'list' | 'reply' | 'handBack' | 'takeOver'>;
@@ -46,19 +47,21 @@ const NOTICES: Readonly<Record<string, Notice>> = {
   'reply-failed': { kind: 'error', text: 'Le message n’a pas pu partir sur ce canal : réessayez dans un instant.' },
   'no-handoff': { kind: 'error', text: 'La prise en main par une personne n’est pas activée.' },
   'bad-origin': { kind: 'error', text: 'Action refusée (elle ne venait pas de cette page).' },
+  'action-failed': { kind: 'error', text: 'L’action n’a pas pu partir : vérifiez la connexion, puis réessayez.' },
 };
 
 /**
  * Adds the owner's dashboard: `GET /admin` (the page), `GET /admin/api/stats` and
  * `/admin/api/handoffs` (JSON), the static files under `/admin/assets/`, and the actions
- * (`POST /admin/orders/:id/status`, `POST /admin/conversations/:channel/:chat/{reply,hand-back,take-over}`).
- * Everything is behind `ADMIN_TOKEN`; actions must come from the page itself (same origin).
+ * (`POST /admin/orders/:id/status` `{ status }`, `POST /admin/conversations/:channel/:chat/{reply,hand-back,take-over}`
+ * `{ text }`). Everything is behind `ADMIN_TOKEN`; actions take JSON from the page itself (same
+ * origin) and answer `{ location }`, the dashboard URL with the notice to show.
  *
  * @example
- * addDashboard(app.http, { adminToken: config.adminToken, store, handoff, shopName: shop.name, logger });
+ * addDashboard(app.http, { auth: owner, store, handoff, shopName: shop.name, logger });
  */
 export function addDashboard(app: Hono, options: DashboardOptions): void {
-  const guard = requireAdmin(options.adminToken);
+  const { guard, action } = options.auth;
   const now = options.now ?? Date.now;
   const scope: DashboardScope = { ...DEFAULT_SCOPE, ...options.scope };
   const assets = loadAssets();
@@ -68,7 +71,6 @@ export function addDashboard(app: Hono, options: DashboardOptions): void {
     chartCss: assets.get('uplot.min.css')!.version,
     chartJs: assets.get('uplot.min.js')!.version,
   };
-  const sameOrigin = sameOriginOnly();
   const handoffs = () => options.handoff?.list() ?? [];
 
   app.get('/admin', guard, async (c) => {
@@ -101,8 +103,8 @@ export function addDashboard(app: Hono, options: DashboardOptions): void {
     return c.body(asset.body);
   });
 
-  app.post('/admin/orders/:id/status', guard, sameOrigin, async (c) => {
-    const status = String((await c.req.parseBody())['status'] ?? '');
+  app.post('/admin/orders/:id/status', action, async (c) => {
+    const status = String((await actionBody(c))?.['status'] ?? '');
     if (!ORDER_STATUSES.includes(status as OrderStatus)) return back(c, 'err', 'order-refused', 'commandes');
     try {
       await options.store.setOrderStatus(c.req.param('id'), status as OrderStatus);
@@ -114,22 +116,23 @@ export function addDashboard(app: Hono, options: DashboardOptions): void {
     }
   });
 
-  app.post('/admin/conversations/:channel/:chat/:action', guard, sameOrigin, async (c) => {
+  app.post('/admin/conversations/:channel/:chat/:action', action, async (c) => {
     const handoff = options.handoff;
     if (!handoff) return back(c, 'err', 'no-handoff', 'conversations');
     const channel = c.req.param('channel');
     const chatId = c.req.param('chat');
-    const action = c.req.param('action');
+    const step = c.req.param('action');
     try {
-      if (action === 'reply') {
-        await handoff.reply(channel, chatId, String((await c.req.parseBody())['text'] ?? ''));
+      if (step === 'reply') {
+        const text = (await actionBody(c))?.['text'];
+        await handoff.reply(channel, chatId, typeof text === 'string' ? text : '');
         return back(c, 'ok', 'reply-sent', 'personnes');
       }
-      if (action === 'hand-back') {
+      if (step === 'hand-back') {
         await handoff.handBack(channel, chatId);
         return back(c, 'ok', 'handed-back', 'conversations');
       }
-      if (action === 'take-over') {
+      if (step === 'take-over') {
         await handoff.takeOver(channel, chatId);
         return back(c, 'ok', 'taken-over', 'personnes');
       }
@@ -142,30 +145,10 @@ export function addDashboard(app: Hono, options: DashboardOptions): void {
   });
 }
 
+/** Where the page goes after an action: the dashboard with its notice, at the right section. */
 function back(c: Context, kind: 'ok' | 'err', code: string, anchor: string): Response {
-  return c.redirect(`/admin?${kind}=${encodeURIComponent(code)}#${anchor}`, 303);
-}
-
-/**
- * Refuses a POST whose `Origin` (or, without one, `Referer`) is another site: with the
- * owner's cookie, a page elsewhere must not be able to cancel orders or write to customers.
- */
-function sameOriginOnly(): MiddlewareHandler {
-  return async (c, next) => {
-    const source = c.req.header('origin') ?? c.req.header('referer');
-    if (source !== undefined && source !== 'null') {
-      let sourceHost: string | undefined;
-      try {
-        sourceHost = new URL(source).host;
-      } catch {
-        sourceHost = undefined;
-      }
-      const host = c.req.header('x-forwarded-host') ?? c.req.header('host') ?? new URL(c.req.url).host;
-      if (sourceHost !== host) return c.redirect('/admin?err=bad-origin', 303);
-    }
-    await next();
-    return undefined;
-  };
+  const location = `/admin?${kind}=${encodeURIComponent(code)}#${anchor}`;
+  return c.json({ location }, kind === 'ok' ? 200 : code === 'order-failed' || code === 'reply-failed' ? 503 : 409);
 }
 
 const TYPES: Readonly<Record<string, string>> = { css: 'text/css; charset=utf-8', js: 'text/javascript; charset=utf-8' };

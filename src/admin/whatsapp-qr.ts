@@ -1,14 +1,14 @@
 import type { Hono } from 'hono';
 import QRCode from 'qrcode';
 import type { Health } from '../core/channel.js';
-import { requireAdmin } from './auth.js';
+import type { OwnerAuth } from './auth.js';
 
 /**
  * `GET /admin/whatsapp`: the QR code to link the shop's phone, for an owner whose bot runs on
- * a VPS without a screen. Protected by `ADMIN_TOKEN`; refreshes itself every 5 s.
+ * a VPS without a screen. Behind the owner's login; refreshes itself every 5 s.
  */
-export function addWhatsAppQrPage(app: Hono, options: { adminToken: string | null; qr: () => string | null; status: () => Health }): void {
-  app.get('/admin/whatsapp', requireAdmin(options.adminToken), async (c) => {
+export function addWhatsAppQrPage(app: Hono, options: { auth: Pick<OwnerAuth, 'guard'>; qr: () => string | null; status: () => Health }): void {
+  app.get('/admin/whatsapp', options.auth.guard, async (c) => {
     const qr = options.qr();
     const status = options.status();
     const body = qr

@@ -43,8 +43,20 @@ export interface Config {
     /** e.g. `v26.0`. */
     readonly apiVersion: string;
   } | null;
-  /** The web chat (always on): sites that may embed it with `widget.js`. */
-  readonly webChat: { readonly allowedOrigins: readonly string[] };
+  /** The web chat (always on): sites that may embed it with `widget.js`, and what one address may do. */
+  readonly webChat: {
+    readonly allowedOrigins: readonly string[];
+    /** Open chat pages (event streams) from one address at once. */
+    readonly streamsPerAddress: number;
+    /** New visitors (conversations) one address may start per hour. */
+    readonly visitorsPerAddressPerHour: number;
+    /** Messages one address may send per minute, all its visitors together. */
+    readonly messagesPerAddressPerMinute: number;
+  };
+  /** Reverse proxies in front of the bot whose `X-Forwarded-For`/`-Proto` are believed (0: none). */
+  readonly trustProxy: number;
+  /** Opens `/metrics` to other machines as a bearer token; `null`: this machine only. */
+  readonly metricsToken: string | null;
   /** Protects the owner's pages (`/admin`, the WhatsApp QR code); `null` keeps them closed. */
   readonly adminToken: string | null;
   /** Supabase in production; `null` means the embedded database in `dataDir`. */
@@ -113,6 +125,16 @@ const wholeNumber = (fallback: number, min: number, max: number) =>
 const flag = z.preprocess(
   (value) => (value === undefined || value === '' ? 'false' : String(value).trim().toLowerCase()),
   z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((value) => ['true', '1', 'yes'].includes(value)),
+);
+
+const proxyCount = z.preprocess(
+  (value) => {
+    const text = value === undefined ? '' : String(value).trim().toLowerCase();
+    if (['', 'false', 'no'].includes(text)) return 0;
+    if (['true', 'yes'].includes(text)) return 1;
+    return /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  },
+  z.number().int().min(0).max(10),
 );
 
 /** `https://www.mode-ivoire.ci` as browsers send it in `Origin`; a trailing slash is forgiven. */
@@ -215,6 +237,26 @@ const variables = {
   WEB_CHAT_ALLOWED_ORIGINS: {
     schema: originList,
     hint: 'the addresses of the sites that may show the chat, comma-separated, like https://www.mode-ivoire.ci,https://mode-ivoire.ci; leave it empty to serve the chat only at the bot\'s own address',
+  },
+  WEB_CHAT_STREAMS_PER_ADDRESS: {
+    schema: wholeNumber(20, 1, 10_000),
+    hint: 'a whole number of chat pages open at once from one address, between 1 and 10000, e.g. 20',
+  },
+  WEB_CHAT_VISITORS_PER_ADDRESS_PER_HOUR: {
+    schema: wholeNumber(30, 1, 100_000),
+    hint: 'a whole number of new web chat visitors per hour from one address, between 1 and 100000, e.g. 30',
+  },
+  WEB_CHAT_MESSAGES_PER_ADDRESS_PER_MINUTE: {
+    schema: wholeNumber(60, 1, 100_000),
+    hint: 'a whole number of web chat messages per minute from one address, all its visitors together, between 1 and 100000, e.g. 60',
+  },
+  TRUST_PROXY: {
+    schema: proxyCount,
+    hint: 'false when customers reach the bot directly (the default), true when one reverse proxy (nginx, Caddy) forwards to it, or the number of proxies in front of it, e.g. 2 for Cloudflare then nginx',
+  },
+  METRICS_TOKEN: {
+    schema: optionalText.pipe(z.string().min(16).optional()),
+    hint: 'a long random secret of at least 16 characters (e.g. the output of: openssl rand -hex 24) that Prometheus sends as a bearer token; leave it empty to serve /metrics to this machine only',
   },
   ADMIN_TOKEN: {
     schema: optionalText.pipe(z.string().min(16).optional()),
@@ -368,7 +410,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
             apiVersion: values.WHATSAPP_CLOUD_API_VERSION ?? DEFAULT_GRAPH_API_VERSION,
           }
         : null,
-    webChat: { allowedOrigins: values.WEB_CHAT_ALLOWED_ORIGINS },
+    webChat: {
+      allowedOrigins: values.WEB_CHAT_ALLOWED_ORIGINS,
+      streamsPerAddress: values.WEB_CHAT_STREAMS_PER_ADDRESS,
+      visitorsPerAddressPerHour: values.WEB_CHAT_VISITORS_PER_ADDRESS_PER_HOUR,
+      messagesPerAddressPerMinute: values.WEB_CHAT_MESSAGES_PER_ADDRESS_PER_MINUTE,
+    },
+    trustProxy: values.TRUST_PROXY,
+    metricsToken: values.METRICS_TOKEN ?? null,
     adminToken: values.ADMIN_TOKEN ?? null,
     supabase:
       values.SUPABASE_URL && values.SUPABASE_SERVICE_ROLE_KEY

@@ -25,7 +25,9 @@ describe('loadConfig', () => {
       voice: { transcribeModel: 'gpt-4o-mini-transcribe', maxSeconds: 120, keepAudio: false },
       whatsapp: null,
       whatsappCloud: null,
-      webChat: { allowedOrigins: [] },
+      webChat: { allowedOrigins: [], streamsPerAddress: 20, visitorsPerAddressPerHour: 30, messagesPerAddressPerMinute: 60 },
+      trustProxy: 0,
+      metricsToken: null,
       adminToken: null,
       supabase: null,
       ownerTelegramChatId: null,
@@ -269,6 +271,15 @@ describe('loadConfig: WhatsApp and the admin token', () => {
     expect(() => loadConfig({ WHATSAPP_ENABLED: 'true', CHROMIUM_PATH: '/nowhere/chromium' })).toThrow(
       /^CHROMIUM_PATH: \/nowhere\/chromium does not exist: install Chromium \(apt-get install chromium\)/,
     );
+  });
+
+  it('reads TRUST_PROXY as a number of proxies: false/empty 0, true 1, or a count', () => {
+    expect(loadConfig({}).trustProxy).toBe(0);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(0);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(() => loadConfig({ TRUST_PROXY: 'nginx' })).toThrow(/^TRUST_PROXY is not valid: put false when customers reach the bot directly/);
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/^METRICS_TOKEN is not valid/);
   });
 
   it('refuses a short admin token', () => {

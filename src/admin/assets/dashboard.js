@@ -89,6 +89,44 @@
     }, 20000);
   }
 
+  // Every action (confirm, cancel, reply, hand back…) goes as JSON from this page: the server
+  // refuses forms and other origins, so no other site can act for the owner.
+  function sendActions() {
+    document.addEventListener('submit', function (event) {
+      var form = event.target;
+      if (!form.hasAttribute || !form.hasAttribute('data-action')) return;
+      event.preventDefault();
+      var body = {};
+      new FormData(form, event.submitter).forEach(function (value, key) { body[key] = value; });
+      var buttons = form.querySelectorAll('button');
+      buttons.forEach(function (button) { button.disabled = true; });
+      fetch(form.getAttribute('action'), {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify(body),
+      })
+        .then(function (response) { return response.json().catch(function () { return {}; }); })
+        .then(function (result) { go(result.location || '/admin?err=action-failed'); })
+        .catch(function () {
+          buttons.forEach(function (button) { button.disabled = false; });
+          go('/admin?err=action-failed');
+        });
+    });
+  }
+
+  // Shows the page the server points to, reloading it even when only the #section differs.
+  function go(target) {
+    var url = new URL(target, location.href);
+    if (url.pathname === location.pathname && url.search === location.search) {
+      location.hash = url.hash;
+      location.reload();
+    } else {
+      location.assign(url.href);
+    }
+  }
+
+  sendActions();
   loadChart();
   watchHandoffs();
 })();
