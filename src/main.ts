@@ -42,6 +42,13 @@ async function main(): Promise<void> {
     logger,
     shopName: loadShopConfig(config.shopConfigPath ?? undefined).name,
     allowedOrigins: config.webChat.allowedOrigins,
+    dataDir: config.dataDir,
+    trustProxy: config.trustProxy,
+    // One setting per limit on every channel: the guard answers long or fast messages; the page follows it.
+    maxMessageChars: config.customerMaxMessageChars,
+    streamsPerAddress: config.webChat.streamsPerAddress,
+    visitorsPerAddressPerHour: config.webChat.visitorsPerAddressPerHour,
+    messagesPerAddressPerMinute: config.webChat.messagesPerAddressPerMinute,
   });
   const channels: ChannelAdapter[] = [web];
   const telegram = config.telegram

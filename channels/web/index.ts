@@ -1,12 +1,19 @@
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import type { Hono } from 'hono';
+import { addressKey, clientAddress } from '../../src/infra/client-address.js';
 import type { Logger } from '../../src/infra/logger.js';
 import type { ChannelAdapter, Health, MessageHandler, SendOptions } from '../../src/core/channel.js';
+import { createAddressLimits } from './address-limits.js';
 import { loadWebAssets } from './assets.js';
+import { createFileChatLog } from './chat-log.js';
 import { WebChannelError } from './errors.js';
 import { createWebRoutes } from './routes.js';
+import { createVisitorIds, loadVisitorSecret } from './visitor-ids.js';
 import { VisitorBook } from './visitors.js';
 
-export { parseWebMessage, isRejection, VISITOR_ID_PATTERN, type WebMessageBody, type WebMessageRejection } from './parse.js';
+export { parseWebMessage, isRejection, type WebMessageBody, type WebMessageRaw, type WebMessageRejection } from './parse.js';
+export { createVisitorIds, loadVisitorSecret, VISITOR_ID_PATTERN, type VisitorIds } from './visitor-ids.js';
 export { WebChannelError, type WebChannelErrorCode } from './errors.js';
 export type { ChatEvent } from './visitors.js';
 
@@ -20,16 +27,40 @@ export interface WebChannelOptions {
    * origins: `https://www.mode-ivoire.ci`. The bot's own origin is always allowed.
    */
   readonly allowedOrigins?: readonly string[];
-  /** Longest customer message, in characters. Default 2000. */
+  /**
+   * `CUSTOMER_MAX_MESSAGE_CHARS`: the page's counter and the request size follow it; a longer
+   * text is answered by the abuse guard, as on every channel. Default 5000.
+   */
   readonly maxMessageChars?: number;
-  /** Messages one visitor may send per minute. Default 20. */
-  readonly messagesPerMinute?: number;
+  /**
+   * Where visitors' chats and the visitor-id secret are kept (`DATA_DIR`): chats then outlive a
+   * restart, in `web-chat/visitors/`. Without it they live in memory and ids last one run.
+   */
+  readonly dataDir?: string;
+  /** Signs visitor ids (32 bytes or more). Default: kept in `dataDir`, else random per run. */
+  readonly visitorSecret?: Uint8Array;
+  /** `TRUST_PROXY`: reverse proxies whose `X-Forwarded-For` names the client. Default 0. */
+  readonly trustProxy?: number;
+  /** Open pages from one address at once. Default 20. */
+  readonly streamsPerAddress?: number;
+  /** New visitors one address may start per hour. Default 30. */
+  readonly visitorsPerAddressPerHour?: number;
+  /** Messages one address may send per minute, all its visitors together. Default 60. */
+  readonly messagesPerAddressPerMinute?: number;
   /** Messages (both ways) kept per visitor for a reloaded page. Default 50. */
   readonly historyLimit?: number;
-  /** A visitor idle this long is forgotten. Default 24 h. */
+  /** Characters kept per visitor, all messages together. Default 20000. */
+  readonly historyMaxChars?: number;
+  /** A visitor idle this long leaves memory (its saved chat stays). Default 24 h. */
   readonly visitorTtlMs?: number;
-  /** Most visitors remembered at once. Default 10000. */
+  /** Most visitors in memory at once. Default 10000. */
   readonly maxVisitors?: number;
+  /** Most characters of chat in memory, all visitors together. Default 20 000 000. */
+  readonly maxMemoryChars?: number;
+  /** Most chats saved in `dataDir`; the least recently active go first. Default 5000. */
+  readonly maxSavedChats?: number;
+  /** A saved chat untouched this long is deleted. Default 30 days. */
+  readonly savedChatRetentionMs?: number;
   /** Open pages (event streams) per visitor; a new one closes the oldest. Default 4. */
   readonly maxStreamsPerVisitor?: number;
   /** Open event streams in all. Default 2000. */
@@ -60,28 +91,51 @@ const SWEEP_INTERVAL_MS = 10 * 60_000;
 /**
  * The web chat channel: a page at `/` (and a widget for the shop's own site) where customers
  * write; replies reach the page by Server-Sent Events. It needs no token or account, so it is
- * the channel a fresh install always has. Conversations are kept in memory, per visitor.
+ * the channel a fresh install always has. Visitors get an id signed by the server; what one
+ * address may do is limited; each visitor's chat is kept in `dataDir` (bounded), so a page
+ * opened after a restart shows it whole.
  *
  * @example
- * const web = createWebChannel({ logger, shopName: 'Mode Ivoire', allowedOrigins: ['https://www.mode-ivoire.ci'] });
+ * const web = createWebChannel({ logger, shopName: 'Mode Ivoire', dataDir: './data', allowedOrigins: ['https://www.mode-ivoire.ci'] });
  * web.routes(app.http);
  * await web.start(engine.receive);
  */
 export function createWebChannel(options: WebChannelOptions): WebChannel {
   const log = options.logger.child({ channel: 'web' });
   const now = options.now ?? Date.now;
-  const maxMessageChars = positive('maxMessageChars', options.maxMessageChars ?? 2000);
+  const maxMessageChars = positive('maxMessageChars', options.maxMessageChars ?? 5000);
   const typingVisibleMs = positive('typingVisibleMs', options.typingVisibleMs ?? 6000);
   const allowedOrigins = (options.allowedOrigins ?? []).map(checkOrigin);
+  const trustProxy = options.trustProxy ?? 0;
+  const folder = options.dataDir === undefined ? undefined : join(options.dataDir, 'web-chat');
+  const secret = options.visitorSecret ?? (folder ? loadVisitorSecret(join(folder, 'visitor-secret')) : randomBytes(32));
+  const chatLog = folder
+    ? createFileChatLog({
+        dir: join(folder, 'visitors'),
+        maxChats: positive('maxSavedChats', options.maxSavedChats ?? 5000),
+        retentionMs: positive('savedChatRetentionMs', options.savedChatRetentionMs ?? 30 * 24 * 60 * 60_000),
+        logger: log,
+        now,
+      })
+    : undefined;
   const book = new VisitorBook({
     historyLimit: positive('historyLimit', options.historyLimit ?? 50),
+    historyMaxChars: positive('historyMaxChars', options.historyMaxChars ?? 20_000),
     visitorTtlMs: positive('visitorTtlMs', options.visitorTtlMs ?? 24 * 60 * 60_000),
     maxVisitors: positive('maxVisitors', options.maxVisitors ?? 10_000),
-    messagesPerMinute: positive('messagesPerMinute', options.messagesPerMinute ?? 20),
+    maxChars: positive('maxMemoryChars', options.maxMemoryChars ?? 20_000_000),
     maxStreamsPerVisitor: positive('maxStreamsPerVisitor', options.maxStreamsPerVisitor ?? 4),
     maxStreams: positive('maxStreams', options.maxStreams ?? 2000),
     now,
+    ...(chatLog && { log: chatLog }),
   });
+  const limits = createAddressLimits({
+    streams: positive('streamsPerAddress', options.streamsPerAddress ?? 20),
+    visitorsPerHour: positive('visitorsPerAddressPerHour', options.visitorsPerAddressPerHour ?? 30),
+    messagesPerMinute: positive('messagesPerAddressPerMinute', options.messagesPerAddressPerMinute ?? 60),
+    now,
+  });
+  const ids = createVisitorIds(secret);
   const assets = loadWebAssets({ shopName: options.shopName, maxMessageChars }, options.assetsDir);
 
   let onMessage: MessageHandler | undefined;
@@ -94,23 +148,26 @@ export function createWebChannel(options: WebChannelOptions): WebChannel {
 
     async sendText(chatId: string, text: string, sendOptions?: SendOptions) {
       sendOptions?.signal?.throwIfAborted();
-      book.append(chatId, { type: 'message', from: 'shop', text });
+      await book.append(chatId, { type: 'message', from: 'shop', text });
     },
 
     async sendTyping(chatId: string, sendOptions?: SendOptions) {
       sendOptions?.signal?.throwIfAborted();
-      book.typing(chatId, typingVisibleMs);
+      await book.typing(chatId, typingVisibleMs);
     },
 
     async sendPhoto(chatId: string, photoUrl: string, caption: string, sendOptions?: SendOptions) {
       sendOptions?.signal?.throwIfAborted();
       if (!isWebUrl(photoUrl)) throw new WebChannelError('invalid_photo_url', 'a photo must be an http(s) URL');
-      book.append(chatId, { type: 'photo', from: 'shop', url: photoUrl, caption });
+      await book.append(chatId, { type: 'photo', from: 'shop', url: photoUrl, caption });
     },
 
     routes(app: Hono) {
       const routes = createWebRoutes({
         book,
+        ids,
+        limits,
+        addressOf: (c) => addressKey(clientAddress(c, trustProxy)),
         assets,
         allowedOrigins,
         maxMessageChars,
@@ -127,7 +184,7 @@ export function createWebChannel(options: WebChannelOptions): WebChannel {
       onMessage = handler;
       state = { state: 'ready', detail: 'chat page at /' };
       clearInterval(sweeper);
-      sweeper = setInterval(() => book.sweep(), SWEEP_INTERVAL_MS);
+      sweeper = setInterval(() => void book.sweep().catch((error: unknown) => log.warn({ err: error }, 'web chat: sweep failed')), SWEEP_INTERVAL_MS);
       sweeper.unref();
       log.info('web chat: taking messages');
     },
@@ -141,6 +198,7 @@ export function createWebChannel(options: WebChannelOptions): WebChannel {
       clearInterval(sweeper);
       sweeper = undefined;
       book.closeAll();
+      await book.flush();
     },
 
     status: () => state,

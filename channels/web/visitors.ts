@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { ChatLog } from './chat-log.js';
 
 /** Something to show in a visitor's chat: a message either way, or a product photo from the shop. */
 export type NewChatEvent =
@@ -21,163 +22,126 @@ export interface Subscriber {
   close(): void;
 }
 
-/** Limits of the in-memory visitor book. */
+/** Limits of the visitor book. */
 export interface VisitorBookOptions {
   /** Chat events kept per visitor (customer and shop). */
   readonly historyLimit: number;
-  /** A visitor idle this long is forgotten. */
+  /** Characters kept per visitor, all events together (the newest event is always kept). */
+  readonly historyMaxChars: number;
+  /** A visitor idle this long leaves memory (its chat stays in the log, if there is one). */
   readonly visitorTtlMs: number;
-  /** Most visitors remembered at once; the longest idle ones without an open page go first. */
+  /** Most visitors in memory; the longest idle without an open page leave first. */
   readonly maxVisitors: number;
-  readonly messagesPerMinute: number;
+  /** Most characters of chat in memory, all visitors together, beyond the open pages' own. */
+  readonly maxChars: number;
   /** Open event streams per visitor; a new one closes the oldest (a reloaded page's old one). */
   readonly maxStreamsPerVisitor: number;
   /** Open event streams in all. */
   readonly maxStreams: number;
   readonly now: () => number;
+  /** Where chats are kept across restarts; without it they live in memory only. */
+  readonly log?: ChatLog;
 }
 
 interface Visitor {
   readonly id: string;
   events: ChatEvent[];
-  seq: number;
+  chars: number;
   lastSeen: number;
   typingUntil: number;
-  /** When the messages of the last minute were accepted. */
-  sentAt: number[];
   /** Recent client message ids, to answer a resent message once. */
   readonly clientMessageIds: Set<string>;
   readonly subscribers: Set<Subscriber>;
+  /** Operations under way: a pinned visitor is not sent out of memory. */
+  pins: number;
 }
 
 const CLIENT_IDS_KEPT = 200;
-const MINUTE_MS = 60_000;
 
 /**
- * Each visitor's recent chat, kept in memory so a reloaded page shows it again, and the pages
- * currently open. Event ids carry a per-process prefix, so a page that reconnects after a
- * restart gets the whole (new) history instead of nothing.
+ * Each visitor's recent chat, so a reloaded page (or one opened after a restart) shows it
+ * again, and the pages currently open. Memory is bounded (visitors and characters); chats are
+ * written to the {@link ChatLog} and read back from it when a visitor returns. Event ids carry
+ * a per-process prefix and a counter, so they never repeat.
  */
 export class VisitorBook {
   private readonly visitors = new Map<string, Visitor>();
+  private readonly loading = new Map<string, { promise: Promise<Visitor>; waiters: number }>();
   private readonly boot = randomBytes(4).toString('hex');
+  private sequence = 0;
   private streams = 0;
+  private chars = 0;
 
   constructor(private readonly options: VisitorBookOptions) {}
 
-  /** Notes activity: the visitor's record is created or renewed (one idle past its time starts afresh). */
-  touch(visitorId: string): void {
-    this.visitor(visitorId);
+  /** Adds an event to the visitor's chat, shows it on every open page and saves the chat. */
+  append(visitorId: string, event: NewChatEvent): Promise<ChatEvent> {
+    return this.use(visitorId, (visitor) => this.push(visitor, event));
   }
 
-  private visitor(visitorId: string): Visitor {
-    const now = this.options.now();
-    let visitor = this.visitors.get(visitorId);
-    if (visitor && this.expired(visitor, now)) {
-      this.visitors.delete(visitorId);
-      visitor = undefined;
-    }
-    if (!visitor) {
-      this.makeRoom();
-      visitor = { id: visitorId, events: [], seq: 0, lastSeen: now, typingUntil: 0, sentAt: [], clientMessageIds: new Set(), subscribers: new Set() };
-    }
-    // Re-inserting keeps the map ordered from the longest idle to the most recent.
-    this.visitors.delete(visitorId);
-    this.visitors.set(visitorId, visitor);
-    visitor.lastSeen = now;
-    return visitor;
-  }
-
-  /** Adds an event to the visitor's chat and shows it on every open page. */
-  append(visitorId: string, event: NewChatEvent): ChatEvent {
-    const visitor = this.visitor(visitorId);
-    visitor.seq += 1;
-    const stored: ChatEvent = { ...event, id: `${this.boot}-${visitor.seq}`, at: this.options.now() };
-    visitor.events.push(stored);
-    if (visitor.events.length > this.options.historyLimit) visitor.events.splice(0, visitor.events.length - this.options.historyLimit);
-    if (stored.from === 'shop') visitor.typingUntil = 0; // a message from the shop ends "typing…", as on Telegram
-    for (const subscriber of visitor.subscribers) subscriber.event(stored);
-    return stored;
-  }
-
-  /** Shows "typing…" on the visitor's open pages, and on pages opened while it lasts. */
-  typing(visitorId: string, visibleMs: number): void {
-    const visitor = this.visitor(visitorId);
-    visitor.typingUntil = this.options.now() + visibleMs;
-    for (const subscriber of visitor.subscribers) subscriber.typing(visibleMs);
-  }
-
-  /** How long "typing…" should still show for a page that opens now (0: not typing). */
-  typingLeftMs(visitorId: string): number {
-    const visitor = this.visitors.get(visitorId);
-    return visitor ? Math.max(0, visitor.typingUntil - this.options.now()) : 0;
-  }
-
-  /** The kept events after `lastEventId`; all of them when it is missing, unknown or from before a restart. */
-  eventsAfter(visitorId: string, lastEventId?: string): ChatEvent[] {
-    const visitor = this.visitor(visitorId);
-    const match = /^([0-9a-f]+)-(\d+)$/.exec(lastEventId ?? '');
-    if (!match || match[1] !== this.boot) return [...visitor.events];
-    const seen = Number(match[2]);
-    return visitor.events.filter((event) => Number(event.id.slice(this.boot.length + 1)) > seen);
-  }
-
-  /** The id of the newest event, or `undefined` for a new visitor. */
-  lastEventId(visitorId: string): string | undefined {
-    return this.visitors.get(visitorId)?.events.at(-1)?.id;
+  /**
+   * Adds a customer message unless the page already sent one with this id (`'duplicate'`);
+   * the id is remembered, across restarts too.
+   */
+  appendCustomerMessage(visitorId: string, clientMessageId: string, text: string): Promise<ChatEvent | 'duplicate'> {
+    return this.use(visitorId, (visitor) => {
+      if (visitor.clientMessageIds.has(clientMessageId)) return 'duplicate';
+      visitor.clientMessageIds.add(clientMessageId);
+      if (visitor.clientMessageIds.size > CLIENT_IDS_KEPT) visitor.clientMessageIds.delete(visitor.clientMessageIds.values().next().value as string);
+      return this.push(visitor, { type: 'message', from: 'customer', text, clientMessageId });
+    });
   }
 
   /** Whether the visitor already sent a message with this id (the page resent it). */
-  knows(visitorId: string, clientMessageId: string): boolean {
-    return this.visitors.get(visitorId)?.clientMessageIds.has(clientMessageId) ?? false;
+  knows(visitorId: string, clientMessageId: string): Promise<boolean> {
+    return this.use(visitorId, (visitor) => visitor.clientMessageIds.has(clientMessageId));
   }
 
-  /** Remembers an accepted message id (the most recent ones only). */
-  remember(visitorId: string, clientMessageId: string): void {
-    const ids = this.visitor(visitorId).clientMessageIds;
-    ids.add(clientMessageId);
-    if (ids.size > CLIENT_IDS_KEPT) ids.delete(ids.values().next().value as string);
+  /** The kept events after `lastEventId` (all of them when it is missing or unknown), and the newest id. */
+  history(visitorId: string, lastEventId?: string): Promise<{ events: ChatEvent[]; lastEventId: string | null }> {
+    return this.use(visitorId, (visitor) => ({ events: after(visitor.events, lastEventId), lastEventId: visitor.events.at(-1)?.id ?? null }));
   }
 
-  /**
-   * Counts one more message against the visitor's per-minute allowance. Returns 0 when it is
-   * allowed, or how many milliseconds to wait when the visitor is over it.
-   */
-  takeMessageSlot(visitorId: string): number {
-    const visitor = this.visitor(visitorId);
-    const now = this.options.now();
-    visitor.sentAt = visitor.sentAt.filter((at) => now - at < MINUTE_MS);
-    if (visitor.sentAt.length >= this.options.messagesPerMinute) return MINUTE_MS - (now - visitor.sentAt[0]!);
-    visitor.sentAt.push(now);
-    return 0;
+  /** Shows "typing…" on the visitor's open pages, and on pages opened while it lasts. */
+  typing(visitorId: string, visibleMs: number): Promise<void> {
+    return this.use(visitorId, (visitor) => {
+      visitor.typingUntil = this.options.now() + visibleMs;
+      for (const subscriber of visitor.subscribers) subscriber.typing(visibleMs);
+    });
   }
 
   /**
-   * Registers an open page. Returns its unsubscribe function, or `null` when the server holds
-   * as many streams as it may.
+   * Registers an open page and sends it, at once, the events after `lastEventId` and the
+   * "typing…" under way. Returns its unsubscribe function, or `null` when the server holds as
+   * many streams as it may.
    */
-  subscribe(visitorId: string, subscriber: Subscriber): (() => void) | null {
-    const visitor = this.visitor(visitorId);
-    if (visitor.subscribers.size >= this.options.maxStreamsPerVisitor) {
-      const oldest = visitor.subscribers.values().next().value as Subscriber;
-      this.drop(visitor, oldest);
-      oldest.close();
-    }
-    if (this.streams >= this.options.maxStreams) return null;
-    visitor.subscribers.add(subscriber);
-    this.streams += 1;
-    return () => {
-      this.drop(visitor, subscriber);
-      visitor.lastSeen = this.options.now();
-    };
+  subscribe(visitorId: string, subscriber: Subscriber, lastEventId?: string): Promise<(() => void) | null> {
+    return this.use(visitorId, (visitor) => {
+      if (visitor.subscribers.size >= this.options.maxStreamsPerVisitor) {
+        const oldest = visitor.subscribers.values().next().value as Subscriber;
+        this.drop(visitor, oldest);
+        oldest.close();
+      }
+      if (this.streams >= this.options.maxStreams) return null;
+      for (const event of after(visitor.events, lastEventId)) subscriber.event(event);
+      const typingLeftMs = visitor.typingUntil - this.options.now();
+      if (typingLeftMs > 0) subscriber.typing(typingLeftMs);
+      visitor.subscribers.add(subscriber);
+      this.streams += 1;
+      return () => {
+        this.drop(visitor, subscriber);
+        visitor.lastSeen = this.options.now();
+      };
+    });
   }
 
-  /** Forgets visitors idle past their time (the ones with an open page stay). */
-  sweep(): void {
+  /** Sends visitors idle past their time out of memory, and old chats out of the log. */
+  async sweep(): Promise<void> {
     const now = this.options.now();
     for (const visitor of this.visitors.values()) {
-      if (this.expired(visitor, now)) this.visitors.delete(visitor.id);
+      if (this.evictable(visitor) && now - visitor.lastSeen > this.options.visitorTtlMs) this.evict(visitor);
     }
+    await this.options.log?.sweep();
   }
 
   /** Ends every open stream (shutdown). */
@@ -190,23 +154,118 @@ export class VisitorBook {
     }
   }
 
+  /** Resolves once every chat is saved. */
+  async flush(): Promise<void> {
+    await this.options.log?.flush();
+  }
+
+  /** Visitors in memory. */
   get size(): number {
     return this.visitors.size;
+  }
+
+  /** Characters of chat in memory. */
+  get memoryChars(): number {
+    return this.chars;
+  }
+
+  /** Runs `work` on the visitor, loaded (or created) and kept in memory while it runs. */
+  private async use<T>(visitorId: string, work: (visitor: Visitor) => T): Promise<T> {
+    let visitor = this.visitors.get(visitorId);
+    if (visitor) visitor.pins += 1;
+    else visitor = await this.load(visitorId); // pinned for us by the load
+    try {
+      visitor.lastSeen = this.options.now();
+      this.visitors.delete(visitorId); // re-inserting keeps the map ordered from the longest idle
+      this.visitors.set(visitorId, visitor);
+      return work(visitor);
+    } finally {
+      visitor.pins -= 1;
+      this.makeRoom();
+    }
+  }
+
+  private load(visitorId: string): Promise<Visitor> {
+    let entry = this.loading.get(visitorId);
+    if (!entry) {
+      const pending: { promise: Promise<Visitor>; waiters: number } = { promise: Promise.resolve() as never, waiters: 0 };
+      pending.promise = (async () => {
+        const stored = await this.options.log?.read(visitorId).catch(() => undefined);
+        const visitor = this.fresh(visitorId, stored?.events ?? [], stored?.clientMessageIds ?? []);
+        visitor.pins += pending.waiters; // pinned in the same step as inserted: no eviction in between
+        this.visitors.set(visitorId, visitor);
+        this.loading.delete(visitorId);
+        return visitor;
+      })();
+      entry = pending;
+      this.loading.set(visitorId, entry);
+    }
+    entry.waiters += 1;
+    return entry.promise;
+  }
+
+  private fresh(id: string, events: readonly ChatEvent[], clientMessageIds: readonly string[]): Visitor {
+    const visitor: Visitor = {
+      id,
+      events: [...events],
+      chars: events.reduce((sum, event) => sum + sizeOf(event), 0),
+      lastSeen: this.options.now(),
+      typingUntil: 0,
+      clientMessageIds: new Set(clientMessageIds.slice(-CLIENT_IDS_KEPT)),
+      subscribers: new Set(),
+      pins: 0,
+    };
+    this.chars += visitor.chars;
+    return visitor;
+  }
+
+  private push(visitor: Visitor, event: NewChatEvent): ChatEvent {
+    this.sequence += 1;
+    const stored = { ...event, id: `${this.boot}-${this.sequence}`, at: this.options.now() } as ChatEvent;
+    visitor.events.push(stored);
+    visitor.chars += sizeOf(stored);
+    this.chars += sizeOf(stored);
+    const { historyLimit, historyMaxChars } = this.options;
+    while (visitor.events.length > 1 && (visitor.events.length > historyLimit || visitor.chars > historyMaxChars)) {
+      const dropped = sizeOf(visitor.events.shift()!);
+      visitor.chars -= dropped;
+      this.chars -= dropped;
+    }
+    if (stored.from === 'shop') visitor.typingUntil = 0; // a message from the shop ends "typing…", as on Telegram
+    for (const subscriber of visitor.subscribers) subscriber.event(stored);
+    this.options.log?.write(visitor.id, { events: visitor.events, clientMessageIds: [...visitor.clientMessageIds] });
+    return stored;
   }
 
   private drop(visitor: Visitor, subscriber: Subscriber): void {
     if (visitor.subscribers.delete(subscriber)) this.streams -= 1;
   }
 
-  private expired(visitor: Visitor, now: number): boolean {
-    return visitor.subscribers.size === 0 && now - visitor.lastSeen > this.options.visitorTtlMs;
+  private evictable(visitor: Visitor): boolean {
+    return visitor.subscribers.size === 0 && visitor.pins <= 0;
   }
 
-  /** Forgets the longest idle visitors without an open page until one more fits. */
+  private evict(visitor: Visitor): void {
+    this.visitors.delete(visitor.id);
+    this.chars -= visitor.chars;
+  }
+
+  /** Sends the longest idle visitors without an open page out of memory until both limits hold. */
   private makeRoom(): void {
+    const over = () => this.visitors.size > this.options.maxVisitors || this.chars > this.options.maxChars;
     for (const visitor of this.visitors.values()) {
-      if (this.visitors.size < this.options.maxVisitors) return;
-      if (visitor.subscribers.size === 0) this.visitors.delete(visitor.id);
+      if (!over()) return;
+      if (this.evictable(visitor)) this.evict(visitor);
     }
   }
+}
+
+/** The events after the one with `lastEventId`; all of them when it is missing or not kept any more. */
+function after(events: readonly ChatEvent[], lastEventId: string | undefined): ChatEvent[] {
+  const seen = lastEventId === undefined ? -1 : events.findIndex((event) => event.id === lastEventId);
+  return events.slice(seen + 1);
+}
+
+function sizeOf(event: ChatEvent): number {
+  return event.type === 'photo' ? event.url.length + event.caption.length : event.text.length;
 }

@@ -5,7 +5,7 @@
 
   var MAX_CHARS = Number(document.body.dataset.maxChars) || 2000;
   var VISITOR_KEY = 'akwaba.visitor';
-  var VISITOR_ID = /^[A-Za-z0-9_-]{16,64}$/;
+  var VISITOR_ID = /^[A-Za-z0-9_-]{44}$/;
   var URL_IN_TEXT = /\bhttps?:\/\/[^\s<>"']+/gi;
   var TEXTS = {
     online: 'En ligne · répond tout de suite',
@@ -28,7 +28,7 @@
   var sendButton = $('send');
   var embedded = new URLSearchParams(location.search).get('embed') === '1';
 
-  var visitorId = loadVisitorId();
+  var visitorId = storedVisitorId(); // issued and signed by the server (POST /chat/visitors)
   var lastEventId = null;
   var rendered = new Set(); // event ids already on the page
   var rows = new Map(); // clientMessageId → row of a message this page sent
@@ -44,16 +44,49 @@
     return btoa(String.fromCharCode.apply(null, bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
   }
 
-  function loadVisitorId() {
+  function storedVisitorId() {
     try {
       var id = localStorage.getItem(VISITOR_KEY);
-      if (id && VISITOR_ID.test(id)) return id;
-      id = randomId();
-      localStorage.setItem(VISITOR_KEY, id);
-      return id;
+      return id && VISITOR_ID.test(id) ? id : null;
     } catch (error) {
-      return randomId(); // storage blocked (private mode, third-party frame): this visit only
+      return null; // storage blocked (private mode, third-party frame): this visit only
     }
+  }
+
+  /**
+   * Asks the server for this visitor's id: the stored one back while it is valid, else a new
+   * one. Resolves true when there is one to use; otherwise says why and tries again later.
+   */
+  function ensureVisitor() {
+    return fetch('/chat/visitors', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(visitorId ? { visitorId: visitorId } : {}),
+    })
+      .then(function (response) {
+        return response.json().catch(function () { return {}; }).then(function (body) {
+          if (response.ok && body.visitorId && VISITOR_ID.test(body.visitorId)) {
+            visitorId = body.visitorId;
+            try { localStorage.setItem(VISITOR_KEY, visitorId); } catch (error) { /* this visit only */ }
+            return true;
+          }
+          showNotice(body.message || TEXTS.offline);
+          setTimeout(restart, Math.max(5, Number(body.retryAfterSeconds) || 10) * 1000);
+          return false;
+        });
+      })
+      .catch(function () {
+        setPresence(false);
+        setTimeout(restart, 10000);
+        return false;
+      });
+  }
+
+  /** Checks the visitor id again, then reopens the event stream (after the server refused it). */
+  function restart() {
+    if (source) source.close();
+    source = null;
+    ensureVisitor().then(function (ok) { if (ok) connect(); });
   }
 
   function element(tag, className, text) {
@@ -251,6 +284,16 @@
             notice.hidden = true;
             return;
           }
+          if (response.status === 400 && body.error === 'invalid_visitor') {
+            // The server no longer knows this id (say, its secret changed): get one, send again.
+            visitorId = null;
+            ensureVisitor().then(function (ok) {
+              if (!ok) return setFailed(row, text, clientMessageId);
+              restart();
+              post(text, clientMessageId, row);
+            });
+            return;
+          }
           showNotice(body.message || TEXTS.offline);
           if (response.status === 413 || response.status === 400) {
             // Sending it again cannot work: give the text back to be shortened.
@@ -295,7 +338,7 @@
     source.addEventListener('error', function () {
       setPresence(false);
       // The browser retries by itself unless the server refused the stream; then we do, gently.
-      if (source.readyState === EventSource.CLOSED) setTimeout(connect, 5000);
+      if (source.readyState === EventSource.CLOSED) setTimeout(restart, 5000);
     });
   }
 
@@ -318,16 +361,19 @@
         send();
       }
     });
-    fetch('/chat/history?visitor=' + encodeURIComponent(visitorId))
-      .then(function (response) { return response.ok ? response.json() : { messages: [] }; })
-      .then(function (history) {
-        history.messages.forEach(show);
-        lastEventId = history.lastEventId || null;
-        scrollDown();
-      })
-      .catch(function () { /* the event stream sends the history too */ })
-      .then(connect);
     refreshComposer();
+    ensureVisitor().then(function (ok) {
+      if (!ok) return;
+      fetch('/chat/history?visitor=' + encodeURIComponent(visitorId))
+        .then(function (response) { return response.ok ? response.json() : { messages: [] }; })
+        .then(function (history) {
+          history.messages.forEach(show);
+          lastEventId = history.lastEventId || null;
+          scrollDown();
+        })
+        .catch(function () { /* the event stream sends the history too */ })
+        .then(connect);
+    });
   }
 
   start();

@@ -143,7 +143,7 @@ describe.skipIf(!hasChromium)(`web chat in Chromium${chromiumMissing}`, () => {
   });
 
   it('keeps a too long message in the box with a French word, and shows the server’s 429 politely', async () => {
-    await start({ maxMessageChars: 40, messagesPerMinute: 2 });
+    await start({ maxMessageChars: 40, messagesPerAddressPerMinute: 2 });
     const page = await open();
     await page.locator('#input').fill('x'.repeat(41));
     await expect.poll(() => page.locator('#counter').textContent(), WAIT).toBe('41 / 40');
@@ -156,7 +156,7 @@ describe.skipIf(!hasChromium)(`web chat in Chromium${chromiumMissing}`, () => {
     await write(page, 'deux');
     await page.locator('#messages .row.shop', { hasText: 'Réponse : deux' }).waitFor(WAIT);
     await write(page, 'trois');
-    await expect.poll(() => page.locator('#notice').textContent(), WAIT).toContain('Patientez un petit instant');
+    await expect.poll(() => page.locator('#notice').textContent(), WAIT).toContain('Ce message n’est pas parti : renvoyez-le dans');
     await page.locator('#messages .row.failed', { hasText: 'trois' }).getByText('Non envoyé · Réessayer').waitFor(WAIT);
   });
 

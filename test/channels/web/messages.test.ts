@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { IncomingMessage } from '../../../src/core/message.js';
-import { startWebChat, visitorId, type WebChatServer } from './server.js';
+import { chatIdOf, inventedVisitorId, startWebChat, type WebChatServer } from './server.js';
 
 describe('web chat: POST /chat/messages', () => {
   let chat: WebChatServer;
@@ -18,7 +18,7 @@ describe('web chat: POST /chat/messages', () => {
 
   it('accepts a text with 202 and hands the core a normalized web message', async () => {
     await start();
-    const visitor = visitorId();
+    const visitor = await chat.newVisitor();
     const response = await chat.post({ visitorId: visitor, clientMessageId: 'msg-1', text: '  Bonjour, la robe wax en M ?  ' });
 
     expect(response.status).toBe(202);
@@ -26,49 +26,43 @@ describe('web chat: POST /chat/messages', () => {
     expect(received).toEqual([
       {
         channel: 'web',
-        chatId: visitor,
+        chatId: chatIdOf(visitor),
         messageId: 'msg-1',
         kind: 'text',
         text: 'Bonjour, la robe wax en M ?',
-        from: { id: visitor },
+        from: { id: chatIdOf(visitor) },
         receivedAt: expect.any(Number),
-        raw: { visitorId: visitor, clientMessageId: 'msg-1', text: '  Bonjour, la robe wax en M ?  ', kind: 'text' },
+        raw: { clientMessageId: 'msg-1', text: '  Bonjour, la robe wax en M ?  ', kind: 'text' },
       },
     ]);
   });
 
-  it('refuses a message over maxMessageChars with 413 and a French sentence, without calling the core', async () => {
-    await start({ maxMessageChars: 50 });
-    const response = await chat.post({ visitorId: visitorId(), text: 'a'.repeat(51) });
+  it('hands a message of any length under the body limit to the core: how long is the guard’s call, as on every channel', async () => {
+    await start({ maxMessageChars: 5000 });
+    const response = await chat.post({ visitorId: await chat.newVisitor(), text: 'a'.repeat(3000) });
 
-    expect(response.status).toBe(413);
-    expect(await response.json()).toEqual({
-      error: 'too_long',
-      message: 'Votre message est trop long (50 caractères au maximum). Pouvez-vous le raccourcir un peu ?',
-    });
-    expect((await chat.post({ visitorId: visitorId(), text: 'a'.repeat(50) })).status).toBe(202);
-    expect(received).toHaveLength(1);
+    expect(response.status).toBe(202);
+    expect(received[0]?.text).toHaveLength(3000);
   });
 
   it('refuses a huge body with 413 without reading it all', async () => {
     await start({ maxMessageChars: 100 });
-    const response = await chat.post({ visitorId: visitorId(), text: 'x'.repeat(2_000_000) });
+    const response = await chat.post({ visitorId: await chat.newVisitor(), text: 'x'.repeat(2_000_000) });
 
     expect(response.status).toBe(413);
     expect(received).toHaveLength(0);
   });
 
-  it('answers 429 with a polite French line past messagesPerMinute, and keeps serving others', async () => {
-    await start({ messagesPerMinute: 3 });
-    const visitor = visitorId();
-    for (let n = 1; n <= 3; n += 1) expect((await chat.post({ visitorId: visitor, text: `message ${n}` })).status).toBe(202);
+  it('answers 429 with a French line saying the message did not go, past the address’s messages per minute, whatever the visitor', async () => {
+    await start({ messagesPerAddressPerMinute: 3 });
+    const visitors = [await chat.newVisitor(), await chat.newVisitor()];
+    for (let n = 1; n <= 3; n += 1) expect((await chat.post({ visitorId: visitors[n % 2], text: `message ${n}` })).status).toBe(202);
 
-    const refused = await chat.post({ visitorId: visitor, text: 'message 4' });
+    const refused = await chat.post({ visitorId: visitors[0], text: 'message 4' });
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(await refused.json()).toMatchObject({ error: 'too_many', message: expect.stringContaining('Patientez un petit instant') });
-    expect((await chat.post({ visitorId: visitorId(), text: 'un autre client' })).status).toBe(202);
-    expect(received.map((message) => message.text)).toEqual(['message 1', 'message 2', 'message 3', 'un autre client']);
+    expect(await refused.json()).toMatchObject({ error: 'too_many', message: expect.stringMatching(/n’est pas parti : renvoyez-le dans \d+ secondes/) });
+    expect(received.map((message) => message.text)).toEqual(['message 1', 'message 2', 'message 3']);
   });
 
   it.each([
@@ -76,6 +70,7 @@ describe('web chat: POST /chat/messages', () => {
     ['with a slash', 'aaaaaaaaaaaaaaaa/../../etc'],
     ['with markup', '<script>alert(1)</script>'],
     ['missing', undefined],
+    ['invented by the page', inventedVisitorId()],
   ])('refuses a visitor id %s with 400', async (_case, id) => {
     await start();
     const response = await chat.post({ visitorId: id, text: 'Bonjour' });
@@ -87,7 +82,7 @@ describe('web chat: POST /chat/messages', () => {
 
   it('refuses an empty text, a bad client message id and a body that is not JSON', async () => {
     await start();
-    const visitor = visitorId();
+    const visitor = await chat.newVisitor();
     expect((await chat.post({ visitorId: visitor, text: '   ' })).status).toBe(400);
     expect((await chat.post({ visitorId: visitor, text: 'Bonjour', clientMessageId: '<b>' })).status).toBe(400);
     const notJson = await fetch(`${chat.url}/chat/messages`, {
@@ -103,7 +98,7 @@ describe('web chat: POST /chat/messages', () => {
 
   it('answers a resent clientMessageId once: one message to the core, one bubble in the history', async () => {
     await start();
-    const visitor = visitorId();
+    const visitor = await chat.newVisitor();
     const first = await chat.post({ visitorId: visitor, clientMessageId: 'resent-1', text: 'Vous livrez à Cocody ?' });
     const again = await chat.post({ visitorId: visitor, clientMessageId: 'resent-1', text: 'Vous livrez à Cocody ?' });
 
@@ -114,9 +109,9 @@ describe('web chat: POST /chat/messages', () => {
     expect(history.messages).toHaveLength(1);
   });
 
-  it('a duplicate does not use up the per-minute allowance, and a refused message can be resent', async () => {
-    await start({ messagesPerMinute: 1 });
-    const visitor = visitorId();
+  it('a duplicate does not use up the address’s allowance, and a refused message can be resent', async () => {
+    await start({ messagesPerAddressPerMinute: 1 });
+    const visitor = await chat.newVisitor();
     expect((await chat.post({ visitorId: visitor, clientMessageId: 'a', text: 'un' })).status).toBe(202);
     expect((await chat.post({ visitorId: visitor, clientMessageId: 'a', text: 'un' })).status).toBe(202);
     expect((await chat.post({ visitorId: visitor, clientMessageId: 'b', text: 'deux' })).status).toBe(429);
@@ -126,7 +121,7 @@ describe('web chat: POST /chat/messages', () => {
   it('says 503 in French while the channel is stopped, then takes messages again once started', async () => {
     await start();
     await chat.channel.stop();
-    const visitor = visitorId();
+    const visitor = await chat.newVisitor();
     const refused = await chat.post({ visitorId: visitor, clientMessageId: 'later', text: 'Bonjour ?' });
     expect(refused.status).toBe(503);
     expect(await refused.json()).toMatchObject({ error: 'unavailable', message: expect.stringContaining('Réessayez') });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWebChannel } from '../../../channels/web/index.js';
 import { createLogger } from '../../../src/infra/logger.js';
-import { startWebChat, visitorId, type WebChatServer } from './server.js';
+import { startWebChat, type WebChatServer } from './server.js';
 
 const SHOP_SITE = 'https://www.mode-ivoire.ci';
 const OTHER_SITE = 'https://evil.example';
@@ -65,7 +65,7 @@ describe('web chat: page, widget, CORS and framing', () => {
   it('answers CORS for an allowed origin only, on the API', async () => {
     chat = await startWebChat({ allowedOrigins: [SHOP_SITE] });
     await chat.channel.start(() => undefined);
-    const visitor = visitorId();
+    const visitor = await chat.newVisitor();
 
     const allowed = await chat.post({ visitorId: visitor, text: 'Bonjour' }, { origin: SHOP_SITE });
     expect(allowed.headers.get('access-control-allow-origin')).toBe(SHOP_SITE);
@@ -93,7 +93,7 @@ describe('web chat: page, widget, CORS and framing', () => {
   it('keeps markup as plain text in the API: stored and streamed exactly as typed', async () => {
     chat = await startWebChat();
     await chat.channel.start(() => undefined);
-    const visitor = visitorId();
+    const visitor = await chat.newVisitor();
     const page = await chat.openEvents(visitor);
     const typed = '<img src=x onerror=alert(1)> & <b>gras</b>';
 

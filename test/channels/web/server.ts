@@ -31,12 +31,17 @@ export interface WebChatServer {
   readonly channel: WebChannel;
   /** Posts to `/chat/messages`; fills in `clientMessageId` when missing. */
   post(body: Record<string, unknown>, headers?: Record<string, string>): Promise<Response>;
+  /** A new visitor id, issued by the server as a page gets one (`POST /chat/visitors`). */
+  newVisitor(headers?: Record<string, string>): Promise<string>;
   openEvents(visitorId: string, options?: { lastEventId?: string; header?: string; origin?: string }): Promise<SseClient>;
   close(): Promise<void>;
 }
 
-/** A fresh, valid visitor id. */
-export const visitorId = (): string => randomBytes(12).toString('base64url');
+/** The chat id (what the core and `sendText` know) of a visitor id the server issued. */
+export const chatIdOf = (visitorId: string): string => visitorId.slice(0, 22);
+
+/** A visitor id of the right shape that this server never issued (an invented one). */
+export const inventedVisitorId = (): string => randomBytes(33).toString('base64url');
 
 /** Starts the web channel's routes on their own Hono app (plus `extra` routes) on port 0. */
 export async function startWebChat(
@@ -61,6 +66,15 @@ export async function startWebChat(
         headers: { 'content-type': 'application/json', ...headers },
         body: JSON.stringify({ clientMessageId: randomBytes(6).toString('hex'), ...body }),
       }),
+    async newVisitor(headers = {}) {
+      const response = await fetch(`${url}/chat/visitors`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: '{}',
+      });
+      if (response.status !== 201) throw new Error(`POST /chat/visitors answered ${response.status}: ${await response.text()}`);
+      return ((await response.json()) as { visitorId: string }).visitorId;
+    },
     async openEvents(visitor, eventOptions = {}) {
       const query = eventOptions.lastEventId ? `&lastEventId=${encodeURIComponent(eventOptions.lastEventId)}` : '';
       const headers: Record<string, string> = {};
