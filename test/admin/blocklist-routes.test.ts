@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { openBlocklist } from '../../src/abuse/blocklist.js';
+import { createOwnerAuth } from '../../src/admin/auth.js';
 import { addBlocklistRoutes } from '../../src/admin/blocklist-routes.js';
 
 const TOKEN = 'owner-token-for-the-blocklist-test';
@@ -13,7 +14,7 @@ describe('the owner blocks a customer', () => {
   it('blocks, lists and unblocks, and only with the admin token', async () => {
     const blocklist = await openBlocklist(join(mkdtempSync(join(tmpdir(), 'akwaba-block-')), 'blocked.json'));
     const app = new Hono();
-    addBlocklistRoutes(app, { adminToken: TOKEN, blocklist });
+    addBlocklistRoutes(app, { auth: createOwnerAuth({ adminToken: TOKEN }), blocklist });
 
     expect((await app.request('/admin/api/blocked/telegram/42', { method: 'POST' })).status).toBe(401);
     expect(blocklist.isBlocked('telegram', '42')).toBe(false);

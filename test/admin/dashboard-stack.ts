@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import { createTelegramChannel } from '../../channels/telegram/index.js';
+import { createOwnerAuth } from '../../src/admin/auth.js';
 import { addDashboard } from '../../src/admin/dashboard.js';
 import { createEngine, type Engine } from '../../src/core/engine.js';
 import { createHandoff, type Handoff } from '../../src/handoff/index.js';
@@ -69,7 +70,9 @@ export async function startDashboardStack(): Promise<DashboardStack> {
     isHandedOff: handoff.isHandedOff,
   });
   const http = new Hono();
-  addDashboard(http, { adminToken: ADMIN_TOKEN, store, handoff, shopName: 'Mode Ivoire', logger });
+  const auth = createOwnerAuth({ adminToken: ADMIN_TOKEN });
+  auth.addLoginRoutes(http);
+  addDashboard(http, { auth, store, handoff, shopName: 'Mode Ivoire', logger });
   await recorder.start();
   await channel.start(engine.receive);
   // ---

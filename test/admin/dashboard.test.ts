@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
+import { createOwnerAuth } from '../../src/admin/auth.js';
 import { addDashboard } from '../../src/admin/dashboard.js';
 import type { DashboardStats } from '../../src/admin/dashboard-data.js';
 import type { HandedOffChat } from '../../src/handoff/index.js';
@@ -14,7 +15,7 @@ function dashboard(adminToken: string | null = TOKEN, handoffs: HandedOffChat[] 
   const app = new Hono();
   const replies: [string, string, string][] = [];
   addDashboard(app, {
-    adminToken,
+    auth: createOwnerAuth({ adminToken }),
     store,
     shopName: 'Mode Ivoire',
     now: () => NOW,
@@ -50,7 +51,11 @@ describe('the dashboard’s door', () => {
     for (const path of ['/admin?token=wrong-token-of-some-length', '/admin/api/stats', '/admin/api/handoffs']) {
       expect((await app.request(path, { headers: { authorization: 'Bearer nope' } })).status).toBe(401);
     }
-    const post = await app.request(`/admin/orders/${ORDER_ID}/status`, { method: 'POST', body: new URLSearchParams({ status: 'cancelled' }) });
+    const post = await app.request(`/admin/orders/${ORDER_ID}/status`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ status: 'cancelled' }),
+    });
     expect(post.status).toBe(401);
     expect(store.statusCalls).toEqual([]);
   });
@@ -134,47 +139,83 @@ describe('the dashboard page', () => {
 });
 
 describe('the dashboard’s actions', () => {
-  const form = (body: Record<string, string>, origin = 'http://localhost') => ({
+  /** An action as the page sends it: JSON, from its own origin, with the owner's session cookie. */
+  const fromPage = (cookie: string, body: Record<string, string>, headers: Record<string, string> = {}) => ({
     method: 'POST',
-    headers: { ...auth, origin, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(body).toString(),
+    headers: { cookie, origin: 'http://localhost', 'sec-fetch-site': 'same-origin', 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
   });
 
-  it('moves an order along and comes back to the orders', async () => {
-    const { app, store } = dashboard();
-    const response = await app.request(`http://localhost/admin/orders/${ORDER_ID}/status`, form({ status: 'confirmed' }));
+  /** Logs in with `?token=` and returns the session cookie. */
+  async function login(app: Hono): Promise<string> {
+    const response = await app.request(`http://localhost/admin?token=${TOKEN}`);
     expect(response.status).toBe(303);
-    expect(response.headers.get('location')).toBe('/admin?ok=confirmed#commandes');
+    return response.headers.get('set-cookie')!.split(';')[0]!;
+  }
+
+  const locationOf = async (response: Response) => ((await response.json()) as { location: string }).location;
+
+  it('moves an order along and points the page back to the orders', async () => {
+    const { app, store } = dashboard();
+    const cookie = await login(app);
+    const response = await app.request(`http://localhost/admin/orders/${ORDER_ID}/status`, fromPage(cookie, { status: 'confirmed' }));
+    expect(response.status).toBe(200);
+    expect(await locationOf(response)).toBe('/admin?ok=confirmed#commandes');
     expect(store.statusCalls).toEqual([[ORDER_ID, 'confirmed']]);
-    const page = await (await app.request('/admin?ok=confirmed', { headers: auth })).text();
+    const page = await (await app.request('/admin?ok=confirmed', { headers: { cookie } })).text();
     expect(page).toContain('Commande confirmée.');
   });
 
   it('says so when the change is refused or the database is down', async () => {
     const { app, store } = dashboard();
-    const refused = await app.request('http://localhost/admin/orders/not-an-order/status', form({ status: 'confirmed' }));
-    expect(refused.headers.get('location')).toBe('/admin?err=order-refused#commandes');
-    const bogus = await app.request(`http://localhost/admin/orders/${ORDER_ID}/status`, form({ status: 'shipped' }));
-    expect(bogus.headers.get('location')).toBe('/admin?err=order-refused#commandes');
+    const cookie = await login(app);
+    const refused = await app.request('http://localhost/admin/orders/not-an-order/status', fromPage(cookie, { status: 'confirmed' }));
+    expect(await locationOf(refused)).toBe('/admin?err=order-refused#commandes');
+    const bogus = await app.request(`http://localhost/admin/orders/${ORDER_ID}/status`, fromPage(cookie, { status: 'shipped' }));
+    expect(await locationOf(bogus)).toBe('/admin?err=order-refused#commandes');
     store.state.down = true;
-    const down = await app.request(`http://localhost/admin/orders/${ORDER_ID}/status`, form({ status: 'confirmed' }));
-    expect(down.headers.get('location')).toBe('/admin?err=order-failed#commandes');
+    const down = await app.request(`http://localhost/admin/orders/${ORDER_ID}/status`, fromPage(cookie, { status: 'confirmed' }));
+    expect(down.status).toBe(503);
+    expect(await locationOf(down)).toBe('/admin?err=order-failed#commandes');
   });
 
-  it('refuses an action posted from another site', async () => {
+  it('refuses an action from another origin, a form, or without Origin, with the owner’s cookie', async () => {
     const { app, store, replies } = dashboard();
-    const order = await app.request(`http://localhost/admin/orders/${ORDER_ID}/status`, form({ status: 'cancelled' }, 'https://evil.example'));
-    expect(order.headers.get('location')).toBe('/admin?err=bad-origin');
-    const reply = await app.request('http://localhost/admin/conversations/telegram/42/reply', form({ text: 'spam' }, 'https://evil.example'));
-    expect(reply.headers.get('location')).toBe('/admin?err=bad-origin');
+    const cookie = await login(app);
+    const order = await app.request(`http://localhost/admin/orders/${ORDER_ID}/status`, fromPage(cookie, { status: 'cancelled' }, { origin: 'https://evil.example' }));
+    expect(order.status).toBe(403);
+    expect(await order.json()).toMatchObject({ error: 'bad_origin' });
+    const sibling = await app.request(`http://localhost/admin/orders/${ORDER_ID}/status`, fromPage(cookie, { status: 'cancelled' }, { origin: 'http://localhost:8080', 'sec-fetch-site': 'same-site' }));
+    expect(sibling.status).toBe(403);
+    const form = await app.request('http://localhost/admin/conversations/telegram/42/reply', {
+      method: 'POST',
+      headers: { cookie, origin: 'http://localhost', 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'text=spam',
+    });
+    expect(form.status).toBe(415);
+    const { origin: _origin, ...withoutOrigin } = fromPage(cookie, { text: 'spam' }).headers;
+    const noOrigin = await app.request('http://localhost/admin/conversations/telegram/42/reply', { ...fromPage(cookie, { text: 'spam' }), headers: withoutOrigin });
+    expect(noOrigin.status).toBe(403);
     expect(store.statusCalls).toEqual([]);
     expect(replies).toEqual([]);
   });
 
+  it('takes an action from a script with the bearer token (no cookie, so no Origin needed)', async () => {
+    const { app, store } = dashboard();
+    const response = await app.request(`http://localhost/admin/orders/${ORDER_ID}/status`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ status: 'delivered' }),
+    });
+    expect(response.status).toBe(200);
+    expect(store.statusCalls).toEqual([[ORDER_ID, 'delivered']]);
+  });
+
   it('sends the owner’s reply to the customer’s chat', async () => {
     const { app, replies } = dashboard();
-    const response = await app.request(`http://localhost/admin/conversations/whatsapp/${encodeURIComponent('225070@c.us')}/reply`, form({ text: 'Bonjour !' }));
-    expect(response.headers.get('location')).toBe('/admin?ok=reply-sent#personnes');
+    const cookie = await login(app);
+    const response = await app.request(`http://localhost/admin/conversations/whatsapp/${encodeURIComponent('225070@c.us')}/reply`, fromPage(cookie, { text: 'Bonjour !' }));
+    expect(await locationOf(response)).toBe('/admin?ok=reply-sent#personnes');
     expect(replies).toEqual([['whatsapp', '225070@c.us', 'Bonjour !']]);
   });
 });

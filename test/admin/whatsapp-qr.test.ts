@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
+import { createOwnerAuth } from '../../src/admin/auth.js';
 import { addWhatsAppQrPage } from '../../src/admin/whatsapp-qr.js';
 import type { Health } from '../../src/core/channel.js';
 
@@ -7,7 +8,7 @@ const TOKEN = 'a-long-admin-token-for-tests';
 
 function page(adminToken: string | null, qr: string | null, status: Health = { state: 'starting', detail: 'scan the QR code' }) {
   const app = new Hono();
-  addWhatsAppQrPage(app, { adminToken, qr: () => qr, status: () => status });
+  addWhatsAppQrPage(app, { auth: createOwnerAuth({ adminToken }), qr: () => qr, status: () => status });
   return app;
 }
 
@@ -24,14 +25,16 @@ describe('the WhatsApp QR page', () => {
     expect(await response.text()).not.toContain('<svg');
   });
 
-  it('shows the QR code as an SVG to the owner, and remembers the owner in a cookie', async () => {
+  it('shows the QR code as an SVG to the owner, who comes with ?token= once and then holds a session', async () => {
     const app = page(TOKEN, '2@AbCdEf,ghIjk=,lmn=');
-    const response = await app.request(`/admin/whatsapp?token=${TOKEN}`);
+    const login = await app.request(`/admin/whatsapp?token=${TOKEN}`);
+    expect(login.status).toBe(303);
+    expect(login.headers.get('location')).toBe('/admin/whatsapp');
+    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    expect(cookie).toMatch(/^akwaba_session=[A-Za-z0-9_-]{43}$/);
+    const response = await app.request('/admin/whatsapp', { headers: { cookie } });
     expect(response.status).toBe(200);
     expect(await response.text()).toContain('<svg');
-    const cookie = response.headers.get('set-cookie')!.split(';')[0]!;
-    expect(cookie).toBe(`akwaba_admin=${TOKEN}`);
-    expect((await app.request('/admin/whatsapp', { headers: { cookie } })).status).toBe(200);
     expect((await app.request('/admin/whatsapp', { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
   });
 
