@@ -7,15 +7,20 @@ import { createRateLimit, type RateVerdict } from './rate-limit.js';
 
 /** What the guard says to a customer it holds back. */
 export interface AbuseTexts {
-  /** Sent once when a customer goes over the message rate; silence follows until the window passes. */
-  readonly tooFast: string;
+  /**
+   * Sent once when a customer goes over the message rate: that message and the ones of the
+   * next `quietMs` are not answered, so it says so, and when to write again.
+   */
+  readonly tooFast: (quietMs: number) => string;
   /** Sent for a message over `maxChars` (it is not handed to the bot). */
   readonly tooLong: string;
 }
 
 /** The default French texts. */
 export const FRENCH_ABUSE_TEXTS: AbuseTexts = {
-  tooFast: 'Vous écrivez très vite 🙂 Je vous réponds dans un instant, merci de patienter.',
+  tooFast: (quietMs) =>
+    `Vous écrivez très vite 🙂 Ce message et ceux envoyés pendant ${frenchSpan(quietMs, 'next')} resteront sans réponse. ` +
+    `Dans ${frenchSpan(quietMs, 'plain')}, renvoyez-moi votre question en un seul message : je vous répondrai.`,
   tooLong: 'Votre message est très long 🙂 Pouvez-vous me l’écrire en quelques lignes ? Je vous réponds tout de suite.',
 };
 
@@ -58,9 +63,10 @@ function refusalCounter(registry: Registry): Counter<'channel' | 'reason'> {
 }
 
 /**
- * Puts limits in front of a message handler (the engine's `receive`), per chat: a blocked
- * chat is ignored; a chat sending more than `maxMessages` per `windowMs` gets one polite line
- * ("Vous écrivez très vite 🙂 …") and is then ignored until the window has passed; a message
+ * Puts limits in front of a message handler (the engine's `receive`), per chat and the same
+ * on every channel: a blocked chat is ignored; a chat sending more than `maxMessages` per
+ * `windowMs` gets one polite line saying that this message and those of the next `windowMs`
+ * go unanswered and when to write again, and is then ignored until then; a message
  * longer than `maxChars` gets a polite request for a shorter one. Everything else goes on
  * untouched, and what the handler returns (the promise that the message is durably taken) is
  * returned as is; a refused message is done with at once, so the channel acknowledges it and
@@ -74,7 +80,8 @@ export function guardAbuse(handler: MessageHandler, options: AbuseGuardOptions):
   const { logger, blocklist } = options;
   const texts = { ...FRENCH_ABUSE_TEXTS, ...options.texts };
   const maxChars = options.maxChars ?? 5000;
-  const rate = createRateLimit({ maxMessages: options.maxMessages ?? 20, windowMs: options.windowMs ?? 60_000, now: options.now });
+  const windowMs = options.windowMs ?? 60_000;
+  const rate = createRateLimit({ maxMessages: options.maxMessages ?? 20, windowMs, now: options.now });
   const refused = options.registry ? refusalCounter(options.registry) : undefined;
 
   function say(message: IncomingMessage, channel: Channel, text: string): void {
@@ -109,7 +116,7 @@ export function guardAbuse(handler: MessageHandler, options: AbuseGuardOptions):
       const chat = `${message.channel}:${pseudonym(message.chatId)}`;
       if (outcome === 'notify_too_fast') {
         logger.warn({ chat, reason }, 'customer writes too fast: one notice, then silence for a while');
-        say(message, channel, texts.tooFast);
+        say(message, channel, texts.tooFast(windowMs));
       } else if (outcome === 'too_long') {
         logger.info({ chat, reason, chars: message.text.length }, 'message too long: asked for a shorter one');
         say(message, channel, texts.tooLong);
@@ -120,4 +127,11 @@ export function guardAbuse(handler: MessageHandler, options: AbuseGuardOptions):
       logger.error({ err: error }, 'abuse guard could not refuse a message');
     }
   };
+}
+
+/** `la prochaine minute` / `1 minute`, `les 2 prochaines minutes` / `2 minutes`, `les 30 prochaines secondes` / `30 secondes`. */
+function frenchSpan(ms: number, form: 'next' | 'plain'): string {
+  const [count, unit] = ms >= 60_000 ? [Math.ceil(ms / 60_000), 'minute'] : [Math.max(1, Math.ceil(ms / 1000)), 'seconde'];
+  if (form === 'plain') return `${count} ${unit}${count > 1 ? 's' : ''}`;
+  return count === 1 ? `la prochaine ${unit}` : `les ${count} prochaines ${unit}s`;
 }

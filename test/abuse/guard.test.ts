@@ -6,7 +6,9 @@ import type { IncomingMessage } from '../../src/core/message.js';
 import { FRENCH_ABUSE_TEXTS, guardAbuse } from '../../src/abuse/guard.js';
 import { createRecordingChannel, createTestEngine, customerMessage, metricValue } from '../support/engine-harness.js';
 
-const TOO_FAST = 'Vous écrivez très vite 🙂 Je vous réponds dans un instant, merci de patienter.';
+const TOO_FAST =
+  'Vous écrivez très vite 🙂 Ce message et ceux envoyés pendant la prochaine minute resteront sans réponse. ' +
+  'Dans 1 minute, renvoyez-moi votre question en un seul message : je vous répondrai.';
 const logger = createLogger({ level: 'silent' });
 
 /** The guard's line straight to the channel, for the tests that look at the guard alone. */
@@ -50,6 +52,13 @@ describe('guardAbuse', () => {
     guard(customerMessage('1', 'je reviens'), channel);
     expect(handled.at(-1)?.text).toBe('je reviens');
     expect(channel.texts('1')).toEqual([TOO_FAST]);
+  });
+
+  it('says what happens to the messages over the limit, and when to write again, for the window in use', () => {
+    expect(FRENCH_ABUSE_TEXTS.tooFast(60_000)).toBe(TOO_FAST);
+    expect(FRENCH_ABUSE_TEXTS.tooFast(120_000)).toContain('pendant les 2 prochaines minutes resteront sans réponse. Dans 2 minutes, renvoyez-moi');
+    expect(FRENCH_ABUSE_TEXTS.tooFast(30_000)).toContain('pendant les 30 prochaines secondes resteront sans réponse. Dans 30 secondes,');
+    expect(FRENCH_ABUSE_TEXTS.tooFast(60_000)).not.toContain('dans un instant');
   });
 
   it('counts each chat on its own: a flooder does not slow anyone else down', () => {

@@ -28,8 +28,8 @@ export async function migrateAndSeed(engine: SqlEngine): Promise<void> {
   await engine.exec((await loadSeed()).sql);
 }
 
-/** A fresh `akwaba_test_<random>` database on the local server, migrated and seeded; dropped on close. */
-export async function openPostgres(): Promise<SqlEngine & { readonly pool: pg.Pool; readonly database: string }> {
+/** A fresh `akwaba_test_<random>` database on the local server, migrated and seeded (unless `migrate: false`); dropped on close. */
+export async function openPostgres(options: { migrate?: boolean } = {}): Promise<SqlEngine & { readonly pool: pg.Pool; readonly database: string }> {
   const database = `akwaba_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client(PG_ADMIN);
   await admin.connect();
@@ -75,7 +75,7 @@ export async function openPostgres(): Promise<SqlEngine & { readonly pool: pg.Po
     },
   };
   try {
-    await migrateAndSeed(engine);
+    if (options.migrate !== false) await migrateAndSeed(engine);
   } catch (error) {
     await engine.close();
     throw error;
@@ -83,8 +83,8 @@ export async function openPostgres(): Promise<SqlEngine & { readonly pool: pg.Po
   return engine;
 }
 
-/** PGlite in memory, migrated and seeded. */
-export async function openPglite(): Promise<SqlEngine> {
+/** PGlite in memory, migrated and seeded (unless `migrate: false`). */
+export async function openPglite(options: { migrate?: boolean } = {}): Promise<SqlEngine> {
   const db = await PGlite.create('memory://');
   const engine: SqlEngine = {
     name: 'pglite',
@@ -108,6 +108,6 @@ export async function openPglite(): Promise<SqlEngine> {
     },
     close: () => db.close(),
   };
-  await migrateAndSeed(engine);
+  if (options.migrate !== false) await migrateAndSeed(engine);
   return engine;
 }
