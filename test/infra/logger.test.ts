@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger, scrubSecrets } from '../../src/infra/logger.js';
+import OpenAI from 'openai';
+import { createLogger, displayUrl, scrubSecrets } from '../../src/infra/logger.js';
 
 const BOT_TOKEN = '123456789:FAKE_test-token-not-a-real-one-0000';
 const OPENAI_KEY = 'sk-proj-Xk3vQ9mL2pR7tW1yB8nC4dF6gH0jK5sA';
@@ -118,6 +119,41 @@ describe('createLogger', () => {
 
     expect(text()).toContain('model call failed');
     expect(secretsIn(text())).toEqual([]);
+  });
+
+  it('shows URLs without their user name and password, in messages and in fields', () => {
+    const { text, destination } = capture();
+    const log = createLogger({ level: 'info', destination });
+    const url = 'http://akwaba:pr0xy-pa55@gateway.example:8080/v1';
+
+    log.info({ model: `openai gpt-4o-mini at ${url}`, nested: { store: `supabase at ${url}` } }, `starting with ${url}`);
+    log.error({ err: new TypeError(`Request cannot be constructed from a URL that includes credentials: ${url}`) }, 'model call failed');
+
+    expect(text()).not.toContain('pr0xy-pa55');
+    expect(text()).not.toContain('akwaba:');
+    expect(text()).toContain('http://gateway.example:8080/v1');
+    expect(displayUrl(`${url}?key=abc#x`)).toBe('http://gateway.example:8080/v1');
+  });
+
+  it('withholds the words of a provider’s error (they may echo the customer), keeps its status, code and type', () => {
+    const { lines, text, destination } = capture();
+    const log = createLogger({ level: 'info', destination });
+    const echo = "Invalid value for 'messages[1].content': 'Je m’appelle Aya Konan, Cocody'";
+    const provider = new OpenAI.BadRequestError(400, { message: echo, type: 'invalid_request_error', code: 'invalid_value' }, undefined, new Headers({ 'x-request-id': 'req_123' }));
+    const wrapped = new Error(`the model provider answered 400: ${provider.message}`, { cause: provider });
+
+    log.warn({ err: wrapped }, 'no answer for this turn');
+    log.error(provider);
+
+    expect(text()).not.toContain('Aya Konan');
+    const [first, second] = lines();
+    expect(first).toMatchObject({
+      err: {
+        message: 'the model provider answered 400: [provider message withheld]',
+        cause: { status: 400, code: 'invalid_value', providerType: 'invalid_request_error', requestId: 'req_123' },
+      },
+    });
+    expect(second?.msg).toBe('[provider message withheld]');
   });
 
   it('respects the level', () => {
