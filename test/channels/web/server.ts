@@ -43,17 +43,18 @@ export const chatIdOf = (visitorId: string): string => visitorId.slice(0, 22);
 /** A visitor id of the right shape that this server never issued (an invented one). */
 export const inventedVisitorId = (): string => randomBytes(33).toString('base64url');
 
-/** Starts the web channel's routes on their own Hono app (plus `extra` routes) on port 0. */
+/** Starts the web channel's routes on their own Hono app (plus `extra` routes) on `port` (default: any free one). */
 export async function startWebChat(
   options: Partial<WebChannelOptions> = {},
   extra?: (app: Hono) => void,
+  port = 0,
 ): Promise<WebChatServer> {
   const channel = createWebChannel({ logger: createLogger({ level: 'silent' }), shopName: 'Mode Ivoire', ...options });
   const app = new Hono();
   channel.routes(app);
   extra?.(app);
   const server = await new Promise<ServerType>((resolve) => {
-    const started = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(started));
+    const started = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () => resolve(started));
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const clients: SseClient[] = [];
