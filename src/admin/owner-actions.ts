@@ -57,6 +57,7 @@ function hasBody(c: Context): boolean {
   return c.req.header('content-type') !== undefined || (length !== undefined && length !== '0') || c.req.header('transfer-encoding') !== undefined;
 }
 
+// `location` is where the dashboard's script goes to show the refusal.
 function refuse(c: Context, error: keyof typeof REFUSALS, status: 403 | 415): Response {
-  return c.json({ error, message: REFUSALS[error] }, status);
+  return c.json({ error, message: REFUSALS[error], location: '/admin?err=bad-origin' }, status);
 }
