@@ -7,6 +7,9 @@ import { createOpenAIResponder } from '../../src/model/openai.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.js';
 import { createRecordingChannel, createTestEngine, customerMessage, FALLBACK, metricValue } from '../support/engine-harness.js';
 
+/** `/metrics` answers a request from no socket (in-process) only with the token. */
+const METRICS_TOKEN = 'metrics-token-for-the-outage-test';
+
 const UNAVAILABLE = /je n'arrive pas à vous répondre/;
 
 /**
@@ -38,9 +41,10 @@ describe('a failing provider over HTTP', () => {
     const http = createHttpApp({
       metrics,
       health: () => ({ serving: true, channels: {}, model: guard.status(), store: { state: 'ready' } }),
+      metricsAccess: { token: METRICS_TOKEN, trustProxy: 0 },
     });
     const metric = async (name: string) => {
-      const text = await (await http.request('/metrics')).text();
+      const text = await (await http.request('/metrics', { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
       return Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
     };
     return { openai, gate, engine, http, metric, metrics, channel: createRecordingChannel() };
