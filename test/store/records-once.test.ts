@@ -10,7 +10,7 @@ import { eventsArg, toConversationStats, type ConversationEvent } from '../../sr
 import { loadMigrations } from '../../src/store/sql.js';
 import { openPglite, openPostgres, type SqlEngine } from './engines.js';
 
-const ONCE_MIGRATION = '20261210000000_conversation_events_once.sql';
+const ONCE_MIGRATION = '20261220000000_conversation_events_once.sql';
 const AT = Date.parse('2026-11-20T10:00:00Z');
 
 function customerMessage(messageId: string, overrides: Partial<ConversationEvent> = {}): ConversationEvent {
@@ -74,6 +74,20 @@ describe.each([
     // Replies carry no message id and are never merged.
     const reply = (): ConversationEvent => customerMessage('', { direction: 'out', kind: 'answer', messageId: null, replyTo: ['77'] });
     expect(await record(db, [reply(), reply()])).toBe(2);
+  });
+
+  it('a voice note recovered after a crash gets its transcript on the one row (the later text wins)', async () => {
+    db = await open();
+    await migrate(db, () => true);
+    const heard = (id: string, text: string) => customerMessage('80', { id, kind: 'voice', text });
+    const [first, again] = [randomUUID(), randomUUID()];
+    expect(await record(db, [heard(first, '🎤 0:07')])).toBe(1);
+    // The journal hands the note over again after the kill: a new event id, then its transcript under it.
+    expect(await record(db, [heard(again, '🎤 0:07')])).toBe(0);
+    expect(await record(db, [heard(again, '🎤 0:07 — « vous livrez à Marcory ? »')])).toBe(1);
+    expect(await messagesThatDay(db)).toBe(1);
+    const rows = await db.query<{ id: string; text: string }>("SELECT id::text, text FROM public.conversation_events WHERE message_id = '80'");
+    expect(rows).toEqual([{ id: first, text: '🎤 0:07 — « vous livrez à Marcory ? »' }]);
   });
 
   it('the migration removes the duplicates recorded before it, keeping the first', async () => {

@@ -16,8 +16,12 @@ CREATE UNIQUE INDEX conversation_events_message_once_idx
   ON public.conversation_events (channel, chat_id, message_id)
   WHERE direction = 'in' AND message_id IS NOT NULL;
 
--- As before, but any conflict is skipped: the same event id (a retried batch) or the same
--- customer message (a recovered one). Returns how many were new.
+-- As in 20261216000000_voice_transcripts.sql (a later write of an event replaces its text,
+-- the last copy in a batch wins), with one customer message per (channel, chat, message id):
+-- a copy under another id (the journal's recovery handing the message over again) is
+-- written onto the row already there, or onto the batch's first copy, instead of beside it.
+-- Two batches racing with the same new message: the second fails on the unique index, and
+-- the recorder's retry finds the row. Returns how many events were new or changed.
 CREATE OR REPLACE FUNCTION public.record_conversation_events(p_events jsonb) RETURNS integer
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = ''
@@ -33,12 +37,25 @@ BEGIN
   END IF;
   INSERT INTO public.conversation_events AS t
     (id, at, channel, chat_id, direction, kind, reason, text, message_id, reply_to, model_latency_ms, customer_name)
-  SELECT e.id, e.at, e.channel, e.chat_id, e.direction, e.kind, e.reason, coalesce(e.text, ''), e.message_id,
-         coalesce(e.reply_to, '{}'), e.model_latency_ms, e.customer_name
-  FROM jsonb_to_recordset(p_events) AS e(id uuid, at timestamptz, channel text, chat_id text, direction text,
-       kind text, reason text, text text, message_id text, reply_to text[], model_latency_ms integer,
-       customer_name text)
-  ON CONFLICT DO NOTHING;
+  SELECT DISTINCT ON (k.row_id)
+         k.row_id, k.at, k.channel, k.chat_id, k.direction, k.kind, k.reason, coalesce(k.text, ''), k.message_id,
+         coalesce(k.reply_to, '{}'), k.model_latency_ms, k.customer_name
+  FROM (
+    SELECT e.*, a.position,
+           CASE WHEN e.direction = 'in' AND e.message_id IS NOT NULL THEN coalesce(
+             (SELECT x.id FROM public.conversation_events x
+               WHERE x.direction = 'in' AND x.message_id IS NOT NULL
+                 AND x.channel = e.channel AND x.chat_id = e.chat_id AND x.message_id = e.message_id),
+             first_value(e.id) OVER (PARTITION BY e.direction, e.channel, e.chat_id, e.message_id ORDER BY a.position)
+           ) ELSE e.id END AS row_id
+    FROM jsonb_array_elements(p_events) WITH ORDINALITY AS a(item, position),
+         jsonb_to_record(a.item) AS e(id uuid, at timestamptz, channel text, chat_id text, direction text,
+           kind text, reason text, text text, message_id text, reply_to text[], model_latency_ms integer,
+           customer_name text)
+  ) k
+  ORDER BY k.row_id, k.position DESC
+  ON CONFLICT (id) DO UPDATE SET text = EXCLUDED.text
+    WHERE t.direction = 'in' AND EXCLUDED.direction = 'in' AND t.text IS DISTINCT FROM EXCLUDED.text;
   GET DIAGNOSTICS v_count = ROW_COUNT;
   RETURN v_count;
 END
