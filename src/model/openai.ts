@@ -25,7 +25,7 @@ export interface OpenAIResponderOptions {
    * late-answer window leaves room. Slow-but-alive answers need less than this.
    */
   readonly attemptTimeoutMs?: number;
-  /** Provider failures (5xx, dropped or hung calls; not 429s) retried per model call at most. Default 6. */
+  /** Provider failures (5xx, dropped or hung calls; not 429s) retried per model call at most. Default 20. */
   readonly maxRetries?: number;
   /** Where every call waits its turn: the adaptive limit, the provider's pause, the breaker. */
   readonly gate?: ModelGate;

@@ -19,10 +19,13 @@ export type CallWindow = Pick<ReplyRequest, 'conversationKey' | 'signal' | 'give
 export interface CallOptions {
   /** Where calls wait their turn; without it, calls go at once. */
   readonly gate?: ModelGate;
-  /** Provider failures (not 429s) retried per call at most. Default 6. */
+  /** Provider failures (not 429s) retried per call at most. Default 20 (with the backoff, about the default late window). */
   readonly maxFailures?: number;
   readonly now?: () => number;
 }
+
+/** The least time worth a last try before the turn's last moment. */
+const LAST_TRY_MS = 100;
 
 const FREE: GatePermit = { ok() {}, rateLimited() {}, failed() {}, release() {} };
 
@@ -31,12 +34,13 @@ const FREE: GatePermit = { ok() {}, rateLimited() {}, failed() {}, release() {} 
  * moment makes waiting pointless. A 429 gives the slot back, tells the gate (which lowers its
  * limit and pauses every call for a named `retry-after`) and tries again when the gate lets it:
  * a rate limit is back-pressure, so it is retried for as long as the turn lasts. Provider
- * failures are retried with backoff, at most `maxFailures` times. What holds the call up is
- * reported to the turn; a wait past `giveUpAt` ends it at once with a {@link ResponderError}.
+ * failures are retried with backoff (cut to the time left, never ending the turn early), at
+ * most `maxFailures` times. What holds the call up is reported to the turn; a wait the
+ * provider names past `giveUpAt` ends it at once with a {@link ResponderError}.
  */
 export async function callModel<T>(request: CallWindow, call: () => Promise<T>, options: CallOptions = {}): Promise<T> {
   const now = options.now ?? Date.now;
-  const maxFailures = options.maxFailures ?? 6;
+  const maxFailures = options.maxFailures ?? 20;
   const since = now();
   let failures = 0;
   let throttled = 0;
@@ -63,9 +67,12 @@ export async function callModel<T>(request: CallWindow, call: () => Promise<T>, 
         throw asResponderError(error, verdict.reason, `gave up after ${failures} failed attempts`);
       }
       const reason = verdict.kind === 'rate_limit' ? 'rate_limit' : verdict.reason;
-      const waitMs = verdict.waitMs ?? backoffMs(verdict.kind === 'rate_limit' ? throttled++ : failures - 1);
-      if (now() + waitMs >= request.giveUpAt) {
-        throw asResponderError(error, reason, `a wait of ${Math.round(waitMs)} ms is past the last moment`);
+      const named = verdict.waitMs !== undefined;
+      const left = request.giveUpAt - now();
+      // Our own backoff never ends a turn early: it is cut to the time left, for a last try.
+      const waitMs = verdict.waitMs ?? Math.min(backoffMs(verdict.kind === 'rate_limit' ? throttled++ : failures - 1), left - LAST_TRY_MS);
+      if (named ? waitMs >= left : waitMs < 0) {
+        throw asResponderError(error, reason, `a wait of ${Math.round(Math.max(0, waitMs))} ms is past the last moment`);
       }
       request.report({ reason, until: now() + waitMs });
       // A wait the provider named is the gate's pause: queue at once and keep this call's place.
