@@ -36,6 +36,13 @@ export function unavailableStore(cause: unknown): Store {
     recordEvents: fail('events.record'),
     conversationStats: fail('events.stats'),
     listRecentConversations: fail('events.recent'),
+    openPayment: fail('payments.open'),
+    settlePayment: fail('payments.settle'),
+    schedulePaymentCheck: fail('payments.schedule'),
+    markPaymentNotified: fail('payments.notified'),
+    findPayment: fail('payments.find'),
+    listPayments: fail('payments.list'),
+    paymentTotals: fail('payments.totals'),
     ping: fail('store.ping'),
     close: async () => undefined,
   };

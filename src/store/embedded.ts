@@ -32,6 +32,8 @@ import {
   type StatsQuery,
   type TimelineQuery,
 } from './records.js';
+import { embeddedPaymentMethods, type PaymentMethods } from './embedded-payments.js';
+import type { Payment, PaymentListQuery, PaymentQuery, PaymentSettlement, NewPayment } from './payments.js';
 import type { DeliveryZone, OrderRequest, OrderStatus, PlacedOrder, Product, Store } from './types.js';
 
 /**
@@ -120,8 +122,13 @@ const PLACE_ORDER = 'SELECT public.place_order($1, $2, $3, $4, $5, $6, $7::jsonb
 class EmbeddedStore implements Store {
   readonly kind = 'embedded' as const;
   #closed = false;
+  readonly #payments: PaymentMethods;
 
-  constructor(private readonly db: PGlite) {}
+  constructor(private readonly db: PGlite) {
+    this.#payments = embeddedPaymentMethods((operation, sql, params) =>
+      this.run(operation, async () => (await this.db.query<{ result: unknown }>(sql, [...params])).rows[0]?.result),
+    );
+  }
 
   listProducts(): Promise<Product[]> {
     return this.run('catalog.list', async () => toProducts('catalog.list', (await this.db.query(LIST_PRODUCTS)).rows));
@@ -191,6 +198,34 @@ class EmbeddedStore implements Store {
       ]);
       return toTimelines('events.recent', rows[0]?.result);
     });
+  }
+
+  openPayment(payment: NewPayment) {
+    return this.#payments.openPayment(payment);
+  }
+
+  settlePayment(paymentId: string, settlement: PaymentSettlement) {
+    return this.#payments.settlePayment(paymentId, settlement);
+  }
+
+  schedulePaymentCheck(paymentId: string, nextCheckAt: number) {
+    return this.#payments.schedulePaymentCheck(paymentId, nextCheckAt);
+  }
+
+  markPaymentNotified(paymentId: string, status: Payment['status']) {
+    return this.#payments.markPaymentNotified(paymentId, status);
+  }
+
+  findPayment(query: PaymentQuery) {
+    return this.#payments.findPayment(query);
+  }
+
+  listPayments(query: PaymentListQuery) {
+    return this.#payments.listPayments(query);
+  }
+
+  paymentTotals(query: { from: number; to: number }) {
+    return this.#payments.paymentTotals(query);
   }
 
   ping(): Promise<void> {

@@ -15,3 +15,4 @@ export {
 export { createSupabaseStore, type SupabaseStoreOptions } from './supabase.js';
 export * from './types.js';
 export type * from './records.js';
+export * from './payments.js';

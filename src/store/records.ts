@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { parseRow } from './errors.js';
+import { PAYMENT_JSON, toPayment, type Payment } from './payments.js';
 import { toPlacedOrder } from './sql.js';
 import type { PlacedOrder } from './types.js';
 
@@ -95,10 +96,12 @@ export interface StatsQuery {
   readonly now?: number;
 }
 
-/** An order as the dashboard lists it: the placed order and the chat it came from. */
+/** An order as the dashboard lists it: the placed order, the chat it came from, its latest payment. */
 export interface RecentOrder extends PlacedOrder {
   readonly channel: string;
   readonly chatId: string;
+  /** The latest mobile-money payment; `null` when none was made (cash on delivery). */
+  readonly payment: Payment | null;
 }
 
 /** A recent conversation with its last events, oldest first. */
@@ -206,7 +209,7 @@ const timelineJson = z.array(
   }),
 );
 
-const orderOrigin = z.object({ channel: z.string(), chat_id: z.string() });
+const orderOrigin = z.object({ channel: z.string(), chat_id: z.string(), payment: PAYMENT_JSON.nullable().optional() });
 
 /** Maps the jsonb of `conversation_stats`. */
 export function toConversationStats(operation: string, json: unknown): ConversationStats {
@@ -221,7 +224,8 @@ export function toConversationStats(operation: string, json: unknown): Conversat
 export function toRecentOrders(operation: string, json: unknown): RecentOrder[] {
   return parseRow(operation, z.array(z.unknown()), json).map((item) => {
     const origin = parseRow(operation, orderOrigin, item);
-    return { ...toPlacedOrder(operation, item), channel: origin.channel, chatId: origin.chat_id };
+    const payment = origin.payment ? toPayment(origin.payment) : null;
+    return { ...toPlacedOrder(operation, item), channel: origin.channel, chatId: origin.chat_id, payment };
   });
 }
 

@@ -22,6 +22,17 @@ import {
   toTimelines,
   type ConversationEvent,
 } from './records.js';
+import {
+  findPaymentArg,
+  listPaymentsArgs,
+  openPaymentArgs,
+  paymentTotalsArgs,
+  settlePaymentArgs,
+  toPaidTotals,
+  toPaymentChange,
+  toPaymentOrNull,
+  toPayments,
+} from './payments.js';
 import type { DeliveryZone, OrderRequest, OrderStatus, PlacedOrder, Product, Store } from './types.js';
 
 /** Options of {@link createSupabaseStore}. */
@@ -156,6 +167,47 @@ export function createSupabaseStore(options: SupabaseStoreOptions): Store {
         'events.recent',
         () => client.rpc('recent_conversations', timelineArgs(query)).retry(false),
         (data) => toTimelines('events.recent', data),
+      ),
+
+    openPayment: async (payment) => {
+      assertOrderId(payment.orderId);
+      return run('payments.open', () => client.rpc('open_payment', openPaymentArgs(payment)).retry(false), (data) =>
+        toPaymentChange('payments.open', data),
+      );
+    },
+
+    settlePayment: async (paymentId, settlement) => {
+      assertOrderId(paymentId);
+      return run('payments.settle', () => client.rpc('settle_payment', settlePaymentArgs(paymentId, settlement)).retry(false), (data) =>
+        toPaymentChange('payments.settle', data),
+      );
+    },
+
+    schedulePaymentCheck: async (paymentId, nextCheckAt) => {
+      assertOrderId(paymentId);
+      const args = { p_payment_id: paymentId, p_next_check_at: new Date(nextCheckAt).toISOString() };
+      await run('payments.schedule', () => client.rpc('schedule_payment_check', args).retry(false), () => undefined);
+    },
+
+    markPaymentNotified: async (paymentId, status) => {
+      assertOrderId(paymentId);
+      const args = { p_payment_id: paymentId, p_status: status };
+      await run('payments.notified', () => client.rpc('mark_payment_notified', args).retry(false), () => undefined);
+    },
+
+    findPayment: (query) =>
+      run('payments.find', () => client.rpc('find_payment', { p_query: findPaymentArg(query) }).retry(false), (data) =>
+        toPaymentOrNull('payments.find', data),
+      ),
+
+    listPayments: (query) =>
+      run('payments.list', () => client.rpc('list_payments', listPaymentsArgs(query)).retry(false), (data) =>
+        toPayments('payments.list', data),
+      ),
+
+    paymentTotals: (query) =>
+      run('payments.totals', () => client.rpc('payment_totals', paymentTotalsArgs(query)).retry(false), (data) =>
+        toPaidTotals('payments.totals', data),
       ),
 
     ping: (): Promise<void> =>

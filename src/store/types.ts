@@ -6,6 +6,15 @@ import type {
   StatsQuery,
   TimelineQuery,
 } from './records.js';
+import type {
+  DailyPaidTotal,
+  NewPayment,
+  Payment,
+  PaymentChange,
+  PaymentListQuery,
+  PaymentQuery,
+  PaymentSettlement,
+} from './payments.js';
 
 /**
  * The shop's data, as the rest of akwaba sees it: camelCase, amounts in FCFA (integers),
@@ -126,6 +135,23 @@ export interface Store {
   conversationStats(query: StatsQuery): Promise<ConversationStats>;
   /** The most recently active conversations with their latest events. */
   listRecentConversations(query: TimelineQuery): Promise<ConversationTimeline[]>;
+  /**
+   * Records a payment link as pending (the amount must be the order's total). When the order
+   * already has a payment pending, paid or under review, returns it with `changed: false`.
+   */
+  openPayment(payment: NewPayment): Promise<PaymentChange>;
+  /** Moves a payment along its state machine, at most once (see `payments.ts`). */
+  settlePayment(paymentId: string, settlement: PaymentSettlement): Promise<PaymentChange>;
+  /** Notes a check that found the payment pending, and when to check it next (epoch ms). */
+  schedulePaymentCheck(paymentId: string, nextCheckAt: number): Promise<void>;
+  /** Notes that the customer and the owner were told of `status`. */
+  markPaymentNotified(paymentId: string, status: Payment['status']): Promise<void>;
+  /** One payment, the latest matching; `null` when none does. */
+  findPayment(query: PaymentQuery): Promise<Payment | null>;
+  /** Pending payments due for a check, or payments whose news has not gone out; oldest first. */
+  listPayments(query: PaymentListQuery): Promise<Payment[]>;
+  /** Money received per day over `[from, to)` (epoch ms): paid payments, by the day they were paid. */
+  paymentTotals(query: { from: number; to: number }): Promise<DailyPaidTotal[]>;
   /** Resolves when the database answers; for health checks. */
   ping(): Promise<void>;
   /** Releases the database; further calls fail with `store_unavailable`. */

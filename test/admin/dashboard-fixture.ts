@@ -23,6 +23,7 @@ function order(number: number, status: OrderStatus, customerName: string, channe
     duplicate: false,
     channel,
     chatId: 'T1',
+    payment: null,
   };
 }
 

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { SqlEngine } from './engines.js';
 import { addProduct, PLACE_ORDER_SQL, placeOrder, placeParams, stockOf } from './orders-sql.js';
 
-const TABLES = ['conversation_events', 'customers', 'delivery_zones', 'order_lines', 'orders', 'product_variants', 'products'];
+const TABLES = ['conversation_events', 'customers', 'delivery_zones', 'order_lines', 'orders', 'payments', 'product_variants', 'products'];
 
 async function sqlError(work: Promise<unknown>): Promise<{ code: string; message: string }> {
   try {

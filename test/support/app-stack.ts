@@ -41,6 +41,13 @@ export function switchable(real: Store): SwitchableStore {
     recordEvents: guard('events.record', (events) => real.recordEvents(events)),
     conversationStats: guard('events.stats', (query) => real.conversationStats(query)),
     listRecentConversations: guard('events.recent', (query) => real.listRecentConversations(query)),
+    openPayment: guard('payments.open', (payment) => real.openPayment(payment)),
+    settlePayment: guard('payments.settle', (id, settlement) => real.settlePayment(id, settlement)),
+    schedulePaymentCheck: guard('payments.schedule', (id, at) => real.schedulePaymentCheck(id, at)),
+    markPaymentNotified: guard('payments.notified', (id, status) => real.markPaymentNotified(id, status)),
+    findPayment: guard('payments.find', (query) => real.findPayment(query)),
+    listPayments: guard('payments.list', (query) => real.listPayments(query)),
+    paymentTotals: guard('payments.totals', (query) => real.paymentTotals(query)),
     ping: guard('store.ping', () => real.ping()),
     close: () => real.close(),
   };
