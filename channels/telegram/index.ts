@@ -2,7 +2,7 @@ import { Bot, GrammyError, type Transformer } from 'grammy';
 import { autoRetry } from '@grammyjs/auto-retry';
 import type { Hono } from 'hono';
 import type { Logger } from '../../src/infra/logger.js';
-import type { ChannelAdapter, Health, MessageHandler, SendOptions } from '../../src/core/channel.js';
+import type { ChannelAdapter, Health, LinkButton, MessageHandler, SendOptions } from '../../src/core/channel.js';
 import { sleep } from '../../src/core/timing.js';
 import { downloadTelegramMedia } from './media.js';
 import { parseTelegramUpdate } from './parse.js';
@@ -150,6 +150,15 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
         fileUrl: (filePath) => `${apiRoot}/file/bot${options.token}/${filePath}`,
         fetch: options.fetch ?? globalThis.fetch,
       });
+    },
+
+    async sendLink(chatId: string, text: string, link: LinkButton, sendOptions?: SendOptions) {
+      const pieces = splitText(text, MESSAGE_LIMIT);
+      const last = pieces.pop() ?? '';
+      for (const piece of pieces) await bot.api.sendMessage(chatIdOf(chatId), piece, undefined, signalOf(sendOptions));
+      // A URL button under the last piece (https://core.telegram.org/bots/api#inlinekeyboardbutton).
+      const reply_markup = { inline_keyboard: [[{ text: link.label, url: link.url }]] };
+      await bot.api.sendMessage(chatIdOf(chatId), last, { reply_markup }, signalOf(sendOptions));
     },
 
     routes(app: Hono) {

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Hono } from 'hono';
 import { addressKey, clientAddress } from '../../src/infra/client-address.js';
 import type { Logger } from '../../src/infra/logger.js';
-import type { ChannelAdapter, Health, MessageHandler, SendOptions } from '../../src/core/channel.js';
+import type { ChannelAdapter, Health, LinkButton, MessageHandler, SendOptions } from '../../src/core/channel.js';
 import { createAddressLimits } from './address-limits.js';
 import { loadWebAssets } from './assets.js';
 import { createFileChatLog } from './chat-log.js';
@@ -80,6 +80,7 @@ export interface WebChannelOptions {
 export interface WebChannel extends ChannelAdapter {
   sendTyping(chatId: string, options?: SendOptions): Promise<void>;
   sendPhoto(chatId: string, photoUrl: string, caption: string, options?: SendOptions): Promise<void>;
+  sendLink(chatId: string, text: string, link: LinkButton, options?: SendOptions): Promise<void>;
   /** Mounts the page, the widget and the chat API on the bot's HTTP app. */
   routes(app: Hono): void;
   /** Ends every open event stream; call it after the last reply was sent. */
@@ -160,6 +161,12 @@ export function createWebChannel(options: WebChannelOptions): WebChannel {
       sendOptions?.signal?.throwIfAborted();
       if (!isWebUrl(photoUrl)) throw new WebChannelError('invalid_photo_url', 'a photo must be an http(s) URL');
       await book.append(chatId, { type: 'photo', from: 'shop', url: photoUrl, caption });
+    },
+
+    async sendLink(chatId: string, text: string, link: LinkButton, sendOptions?: SendOptions) {
+      sendOptions?.signal?.throwIfAborted();
+      if (!isWebUrl(link.url)) throw new WebChannelError('invalid_link_url', 'a link must be an http(s) URL');
+      await book.append(chatId, { type: 'message', from: 'shop', text, link: { label: link.label, url: link.url } });
     },
 
     routes(app: Hono) {

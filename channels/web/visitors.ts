@@ -9,6 +9,8 @@ export type NewChatEvent =
       readonly text: string;
       /** The page's own id for a customer message, so the tab that sent it recognises it. */
       readonly clientMessageId?: string;
+      /** A button under a shop message (a payment link). */
+      readonly link?: { readonly label: string; readonly url: string };
     }
   | { readonly type: 'photo'; readonly from: 'shop'; readonly url: string; readonly caption: string };
 

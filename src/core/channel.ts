@@ -10,6 +10,14 @@ export interface SendOptions {
   readonly signal?: AbortSignal;
 }
 
+/** A web address shown as a button under a message, where the platform has buttons. */
+export interface LinkButton {
+  /** The button's words, e.g. `Payer 47 000 FCFA`. */
+  readonly label: string;
+  /** `https://…` */
+  readonly url: string;
+}
+
 /**
  * What the core needs from a channel to answer a customer. Capabilities a platform may lack
  * are optional methods; the core checks for them.
@@ -33,6 +41,11 @@ export interface Channel {
    * Rejects with a `MediaDownloadError`: `too_large` before downloading when the size is known.
    */
   downloadMedia?(message: IncomingMessage, options: DownloadMediaOptions): Promise<DownloadedMedia>;
+  /**
+   * Sends a text with a button that opens `link` (Telegram's URL button, the web chat's).
+   * Channels without it get the address on its own line after the text.
+   */
+  sendLink?(chatId: string, text: string, link: LinkButton, options?: SendOptions): Promise<void>;
 }
 
 /**

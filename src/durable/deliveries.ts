@@ -1,7 +1,7 @@
 import type { DurableQueue } from './queue.js';
 import type { Logger } from '../infra/logger.js';
 import { createRetryLoop } from './retry-loop.js';
-import type { Channel } from '../core/channel.js';
+import type { Channel, LinkButton } from '../core/channel.js';
 
 /** A message that must reach someone (the owner, or a customer) even if a first try fails. */
 export interface Delivery {
@@ -10,6 +10,8 @@ export interface Delivery {
   readonly text: string;
   /** To a customer: it leaves through their chat's one way out, in order with the rest. */
   readonly customer?: boolean;
+  /** A button under the text (a payment link); channels without buttons get the address in the text. */
+  readonly link?: LinkButton;
 }
 
 /** Sends messages that must not be lost: written to disk first, retried until delivered. */
@@ -32,7 +34,7 @@ export interface Deliveries {
 export function createDeliveries(options: {
   queue: DurableQueue<Delivery>;
   channelOf: (name: string) => Channel | undefined;
-  sayToCustomer?: (channel: Channel, chatId: string, text: string) => Promise<boolean>;
+  sayToCustomer?: (channel: Channel, chatId: string, text: string, link?: LinkButton) => Promise<boolean>;
   logger: Logger;
   retryMs?: number;
 }): Deliveries {
@@ -42,11 +44,7 @@ export function createDeliveries(options: {
     const channel = options.channelOf(delivery.channel);
     try {
       if (!channel) throw new Error(`channel ${delivery.channel} is not running`);
-      if (delivery.customer && options.sayToCustomer) {
-        if (!(await options.sayToCustomer(channel, delivery.chatId, delivery.text))) throw new Error('not delivered');
-      } else {
-        await channel.sendText(delivery.chatId, delivery.text);
-      }
+      await deliver(channel, delivery);
       await queue.remove(key);
       return true;
     } catch (error) {
@@ -60,6 +58,24 @@ export function createDeliveries(options: {
     for (const { key, item, attempts } of await queue.list()) {
       if (!(await attempt(key, item, attempts))) break; // the channel is down: try later, in order
     }
+  }
+
+  /** A refused button (say, an address the platform will not link) still leaves as text. */
+  async function deliver(channel: Channel, delivery: Delivery): Promise<void> {
+    const { link } = delivery;
+    if (delivery.customer && options.sayToCustomer) {
+      if (!(await options.sayToCustomer(channel, delivery.chatId, delivery.text, link))) throw new Error('not delivered');
+      return;
+    }
+    if (!link) return channel.sendText(delivery.chatId, delivery.text);
+    if (channel.sendLink) {
+      try {
+        return await channel.sendLink(delivery.chatId, delivery.text, link);
+      } catch (error) {
+        logger.warn({ err: error, channel: channel.name }, 'link button refused; sending the address as text');
+      }
+    }
+    return channel.sendText(delivery.chatId, `${delivery.text}\n👉 ${link.url}`);
   }
 
   const deliveries: Deliveries = {

@@ -166,9 +166,18 @@
     return row;
   }
 
-  function textBubble(text, at) {
+  function textBubble(text, at, link) {
     var bubble = element('div', 'bubble');
     bubble.append(linkify(text));
+    var href = link && safeUrl(link.url);
+    if (href) {
+      // A payment link: a button that opens the provider's page in a new tab.
+      var button = element('a', 'link-button', link.label);
+      button.href = href;
+      button.target = '_blank';
+      button.rel = 'noopener noreferrer';
+      bubble.append(button);
+    }
     bubble.append(element('time', 'meta', timeOf(at)));
     return bubble;
   }
@@ -203,7 +212,7 @@
     if (event.from === 'shop') hideTyping();
     if (event.type === 'photo') addRow('shop', event.at, photoBubble(event)).classList.add('photo');
     else {
-      var row = addRow(event.from, event.at, textBubble(event.text, event.at));
+      var row = addRow(event.from, event.at, textBubble(event.text, event.at, event.link));
       if (event.clientMessageId) rows.set(event.clientMessageId, row);
     }
   }
