@@ -57,6 +57,8 @@ export interface FakeWave {
   readonly deliveries: WaveDelivery[];
   /** Makes the next `create` or `read` call fail once (several queue up). */
   failNext(kind: 'create' | 'read', fault: WaveFault): void;
+  /** Makes every such call fail until called again without a fault (Wave is down). */
+  failAll(kind: 'create' | 'read', fault: WaveFault | undefined): void;
   /** Every `read` stays unanswered until `release()` (for "2xx before the work"). */
   holdReads(): { release(): void };
   /** Calls not answered yet. */
@@ -83,6 +85,7 @@ export async function startFakeWave(options: { apiKey?: string; webhookSecret?: 
   const calls: string[] = [];
   const deliveries: WaveDelivery[] = [];
   const faults = { create: [] as WaveFault[], read: [] as WaveFault[] };
+  const down: { create?: WaveFault; read?: WaveFault } = {};
   const open = new Set<ServerResponse>();
   let held: (() => void)[] | undefined;
   let webhookUrl: string | undefined;
@@ -102,7 +105,7 @@ export async function startFakeWave(options: { apiKey?: string; webhookSecret?: 
     const kind = req.method === 'POST' && path === '/v1/checkout/sessions' ? 'create' : req.method === 'GET' ? 'read' : undefined;
     if (!kind) return send(res, 404, { code: 'not-found', message: `No route ${req.method} ${path}` });
     if (kind === 'read' && held) await new Promise<void>((resolve) => held!.push(resolve));
-    const fault = faults[kind].shift();
+    const fault = faults[kind].shift() ?? down[kind];
     if (fault && 'hang' in fault) return;
     if (fault && 'reset' in fault) return void req.socket.destroy();
     if (fault) {
@@ -173,6 +176,9 @@ export async function startFakeWave(options: { apiKey?: string; webhookSecret?: 
     deliveries,
     failNext(kind, fault) {
       faults[kind].push(fault);
+    },
+    failAll(kind, fault) {
+      down[kind] = fault;
     },
     holdReads() {
       held = [];

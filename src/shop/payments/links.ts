@@ -121,7 +121,8 @@ export function createLinkMaker(options: LinkMakerOptions): LinkMaker {
       const final = (error instanceof PaymentProviderError && error.code === 'provider_refused') || error instanceof OrderRejectedError;
       if (final || now() - job.since >= options.giveUpAfterMs) return giveUp(job, facts, error);
       logger.warn({ err: error, order: job.orderNumber, attempts: attempts + 1 }, 'payment link not made yet; will retry');
-      const wait = Math.min(10 * 60_000, options.retryMs * 2 ** attempts);
+      // Doubling, but the last try comes when the give-up time does, not after it.
+      const wait = Math.min(10 * 60_000, options.retryMs * 2 ** attempts, Math.max(0, job.since + options.giveUpAfterMs - now()));
       await queue.put(keyOf(job.orderId), { ...job, nextAttemptAt: now() + wait }, attempts + 1).catch((failure: unknown) => {
         logger.error({ err: failure, order: job.orderNumber }, 'payment link job could not be kept');
       });

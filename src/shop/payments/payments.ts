@@ -187,7 +187,8 @@ export function createPayments(options: PaymentsOptions): Payments {
   }
 
   function scheduleNext(payment: Payment, after?: number): Promise<void> {
-    const backoff = Math.min(timing.maxCheckIntervalMs, timing.firstCheckAfterMs * 2 ** payment.checks);
+    // 2, 4, 8… times the first delay after each check, up to the maximum.
+    const backoff = Math.min(timing.maxCheckIntervalMs, timing.firstCheckAfterMs * 2 ** (payment.checks + 1));
     let next = now() + (after ?? backoff);
     // The last check comes right after the grace, not half an hour later.
     if (payment.expiresAt !== null) next = Math.min(next, Math.max(now(), payment.expiresAt + timing.expiryGraceMs) + 1000);
