@@ -28,6 +28,7 @@ import { orderEvents } from './shop/order-events.js';
 import { ownerNotices } from './shop/owner.js';
 import { createOrderDesk, type OrderDesk } from './shop/orders.js';
 import { createShopTools } from './shop/tools.js';
+import { addPaymentRoutes, createPaymentsFromConfig, type Payments, type PaymentTiming } from './shop/payments/index.js';
 import type { OrderRequest, Store } from './store/types.js';
 import { frenchTexts } from './core/texts.js';
 import type { ChannelAdapter } from './core/channel.js';
@@ -53,6 +54,8 @@ export interface App {
   readonly handoff: Handoff;
   /** The door of the owner's pages, for pages added by `main.ts`. */
   readonly ownerAuth: OwnerAuth;
+  /** Mobile money (Wave, CinetPay); `undefined` when none is configured: cash on delivery. */
+  readonly payments: Payments | undefined;
   health(): HealthReport;
   /** Tells the owner on Telegram (durably, retried); the same key is told once. */
   notifyOwner(key: string, text: string): Promise<void>;
@@ -75,6 +78,8 @@ export interface AppDependencies {
   readonly openai?: OpenAI;
   /** How often the database is pinged for `/healthz` and recovery (default 15 s). */
   readonly storeCheckIntervalMs?: number;
+  /** Replaces the payments' delays (tests: checks and retries in milliseconds, not minutes). */
+  readonly paymentTiming?: Partial<PaymentTiming>;
 }
 
 /**
@@ -105,6 +110,14 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
   });
   const owner = config.ownerTelegramChatId ? { channel: 'telegram', chatId: config.ownerTelegramChatId } : undefined;
   const tellOwner = ownerNotices({ deliveries, owner, logger });
+  const payments = createPaymentsFromConfig(config, {
+    store,
+    deliveries,
+    notifyOwner: tellOwner,
+    shopName: shop.name,
+    logger,
+    ...(dependencies.paymentTiming && { timing: dependencies.paymentTiming }),
+  });
   const recorder = createRecorder({ store, logger, spillFile: join(config.dataDir, 'records-waiting.json') });
   const say = (channel: string, chatId: string, text: string, kind: 'human' | 'handoff'): Promise<boolean> => {
     const target = channelOf(channel);
@@ -116,7 +129,7 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
     store,
     queue: createFileQueue<OrderRequest>(join(config.dataDir, 'queues', 'orders')),
     logger,
-    events: orderEvents({ notifyOwner: tellOwner, deliveries }),
+    events: orderEvents({ notifyOwner: tellOwner, deliveries, ...(payments && { payments }) }),
   });
 
   const gate: ModelGate | undefined = config.openai
@@ -129,7 +142,7 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
         description: `openai ${config.openai.model}`,
       })
     : undefined;
-  const responder = createResponder(config, dependencies.openai, shop, catalogue, orders, gate);
+  const responder = createResponder(config, dependencies.openai, shop, catalogue, orders, gate, payments);
   // Every message is on disk before its channel acknowledges it; replies are noted there too.
   const journal = await openJournal(join(config.dataDir, 'journal'), { logger });
   const engine = createEngine({
@@ -175,6 +188,7 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
     shopName: shop.name,
     logger,
   });
+  if (payments) addPaymentRoutes(http, { payments, logger });
 
   return {
     engine,
@@ -190,6 +204,7 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
     recorder,
     handoff,
     ownerAuth,
+    payments,
     health,
     notifyOwner: tellOwner,
     async start() {
@@ -198,9 +213,11 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
         void catalogue.refresh();
         void orders.flush();
         void recorder.flush();
+        void payments?.poll();
       });
       orders.start();
       deliveries.start();
+      payments?.start();
       await recorder.start();
       dailySummary.start();
       // What the last run left unanswered goes first, before the channels bring newer messages.
@@ -219,19 +236,28 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
       storeHealth.stop();
       orders.stop();
       deliveries.stop();
+      payments?.stop();
       gate?.dispose();
       await store.close().catch(() => undefined);
     },
   };
 }
 
-function createResponder(config: Config, client: OpenAI | undefined, shop: ShopConfig, catalogue: Catalogue, orders: OrderDesk, gate: ModelGate | undefined): Responder {
-  if (!config.openai || !client) return createCatalogueResponder({ catalogue, shop });
+function createResponder(
+  config: Config,
+  client: OpenAI | undefined,
+  shop: ShopConfig,
+  catalogue: Catalogue,
+  orders: OrderDesk,
+  gate: ModelGate | undefined,
+  payments: Payments | undefined,
+): Responder {
+  if (!config.openai || !client) return createCatalogueResponder({ catalogue, shop, ...(payments && { payments }) });
   return createOpenAIResponder({
     client,
     model: config.openai.model,
     systemPrompt: shopSystemPrompt(shop),
-    tools: createShopTools({ catalogue, orders, shop }),
+    tools: createShopTools({ catalogue, orders, shop, ...(payments && { payments }) }),
     gate,
   });
 }

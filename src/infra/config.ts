@@ -63,6 +63,13 @@ export interface Config {
   readonly supabase: { readonly url: string; readonly serviceRoleKey: string } | null;
   /** The Telegram chat where the owner is told of new orders. */
   readonly ownerTelegramChatId: string | null;
+  /** The bot's public HTTPS address (`PUBLIC_URL`): payment providers notify it and send customers back to it. */
+  readonly publicUrl: string | null;
+  /** Mobile money; `null` when no provider is configured (cash on delivery only). Links are made with Wave when both are. */
+  readonly payments: {
+    readonly wave: { readonly apiKey: string; readonly webhookSecret: string; readonly apiRoot: string } | null;
+    readonly cinetpay: { readonly apiKey: string; readonly siteId: string; readonly secretKey: string; readonly apiRoot: string } | null;
+  } | null;
   /** Path of the shop's JSON file (name, hours, tone…); `null` for the demo shop. */
   readonly shopConfigPath: string | null;
   readonly replyDeadlineMs: number;
@@ -275,6 +282,38 @@ const variables = {
     hint: 'the numeric id of your Telegram chat with the bot (send /start to @userinfobot to learn it)',
   },
   SHOP_CONFIG: { schema: optionalText, hint: "the path of your shop's JSON file, e.g. ./shop.json" },
+  PUBLIC_URL: {
+    schema: optionalText.pipe(z.url({ protocol: /^https$/ }).optional()),
+    hint: 'the public HTTPS address of the bot, like https://boutique.example (your reverse proxy forwards /payments/… to HTTP_PORT); payment providers notify it there',
+  },
+  WAVE_API_KEY: {
+    schema: optionalText.pipe(z.string().min(16).optional()),
+    hint: 'your Wave Business API key with the Checkout API (Business Portal → Développeurs → Clés API, like wave_ci_prod_…); leave it empty without Wave',
+  },
+  WAVE_WEBHOOK_SECRET: {
+    schema: optionalText.pipe(z.string().min(8).optional()),
+    hint: 'the shared secret of the webhook you registered in the Wave Business Portal (Développeurs → Webhooks), for https://YOUR-BOT/payments/wave/webhook',
+  },
+  WAVE_API_ROOT: {
+    schema: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    hint: 'the Wave API address, https://api.wave.com (the default)',
+  },
+  CINETPAY_API_KEY: {
+    schema: optionalText.pipe(z.string().min(8).optional()),
+    hint: 'your CinetPay API key (back office → Intégrations); leave it empty without CinetPay',
+  },
+  CINETPAY_SITE_ID: {
+    schema: optionalText.pipe(z.string().regex(/^\d{1,20}$/).optional()),
+    hint: 'your CinetPay site id, a number (back office → Intégrations)',
+  },
+  CINETPAY_SECRET_KEY: {
+    schema: optionalText.pipe(z.string().min(8).optional()),
+    hint: 'your CinetPay secret key (back office → Intégrations), which signs the notifications',
+  },
+  CINETPAY_API_ROOT: {
+    schema: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    hint: 'the CinetPay API address, https://api-checkout.cinetpay.com (the default)',
+  },
   REPLY_DEADLINE_MS: {
     schema: wholeNumber(8000, 100, 120_000),
     hint: 'a whole number of milliseconds between 100 and 120000, e.g. 8000',
@@ -355,6 +394,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       `TELEGRAM_WEBHOOK_SECRET is missing: put ${variables.TELEGRAM_WEBHOOK_SECRET.hint} (needed because TELEGRAM_WEBHOOK_URL is set).`,
     );
   }
+  const payments = paymentsConfig(values);
   // A mode turns WhatsApp on by itself; WHATSAPP_ENABLED=true alone keeps meaning WhatsApp Web.
   const whatsappMode = values.WHATSAPP_MODE ?? (values.WHATSAPP_ENABLED ? 'web' : undefined);
   const chromium = values.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -424,6 +464,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         ? { url: values.SUPABASE_URL, serviceRoleKey: values.SUPABASE_SERVICE_ROLE_KEY }
         : null,
     ownerTelegramChatId: values.OWNER_TELEGRAM_CHAT_ID ?? null,
+    publicUrl: values.PUBLIC_URL?.replace(/\/+$/, '') ?? null,
+    payments,
     shopConfigPath: values.SHOP_CONFIG ?? null,
     replyDeadlineMs: values.REPLY_DEADLINE_MS,
     lateAnswerMs: values.LATE_ANSWER_MS,
@@ -439,6 +481,35 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     httpPort: values.HTTP_PORT,
     logLevel: values.LOG_LEVEL ?? 'info',
   };
+}
+
+/** Each provider needs all its variables, and any provider needs `PUBLIC_URL`. */
+function paymentsConfig(values: Parsed): Config['payments'] {
+  const requireWith = (names: readonly (keyof Variables)[]) => {
+    const given = names.filter((name) => values[name] !== undefined);
+    const missing = names.find((name) => values[name] === undefined);
+    if (given.length > 0 && missing) {
+      throw new ConfigError(missing, `${missing} is missing: put ${variables[missing].hint} (needed because ${given.join(' and ')} ${given.length > 1 ? 'are' : 'is'} set).`);
+    }
+    return given.length === names.length;
+  };
+  const wave = requireWith(['WAVE_API_KEY', 'WAVE_WEBHOOK_SECRET'])
+    ? { apiKey: values.WAVE_API_KEY!, webhookSecret: values.WAVE_WEBHOOK_SECRET!, apiRoot: (values.WAVE_API_ROOT ?? 'https://api.wave.com').replace(/\/+$/, '') }
+    : null;
+  const cinetpay = requireWith(['CINETPAY_API_KEY', 'CINETPAY_SITE_ID', 'CINETPAY_SECRET_KEY'])
+    ? {
+        apiKey: values.CINETPAY_API_KEY!,
+        siteId: values.CINETPAY_SITE_ID!,
+        secretKey: values.CINETPAY_SECRET_KEY!,
+        apiRoot: (values.CINETPAY_API_ROOT ?? 'https://api-checkout.cinetpay.com').replace(/\/+$/, ''),
+      }
+    : null;
+  if (!wave && !cinetpay) return null;
+  if (!values.PUBLIC_URL) {
+    const provider = wave ? 'WAVE_API_KEY' : 'CINETPAY_API_KEY';
+    throw new ConfigError('PUBLIC_URL', `PUBLIC_URL is missing: put ${variables.PUBLIC_URL.hint} (needed because ${provider} is set).`);
+  }
+  return { wave, cinetpay };
 }
 
 /**

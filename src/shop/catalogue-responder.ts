@@ -12,6 +12,8 @@ import type { ShopConfig } from './config.js';
 import { formatFcfa, formatProductLine, formatZone, isOneSize, sizesInStock } from './format.js';
 import { ANY_ITEM_WORDS, findProduct, findZoneMentions, OCCASION_WORDS, searchCatalogue } from './search.js';
 import { normalize, singular, tokens } from './text.js';
+import { isPaymentClaim } from './payments/claim.js';
+import type { Payments } from './payments/payments.js';
 
 // Questions a person must handle: asking for someone, after-sales, attempts to rewrite the rules.
 const FOR_A_PERSON = [
@@ -248,12 +250,14 @@ function helpAnswer(snapshot: CatalogueSnapshot, shop: ShopConfig): string {
 export interface CatalogueResponderOptions {
   readonly catalogue: Pick<Catalogue, 'snapshot'>;
   readonly shop: ShopConfig;
+  /** Mobile money, when configured: "j'ai payé" is checked with the provider at once. */
+  readonly payments?: Pick<Payments, 'checkForCustomer'>;
 }
 
 /**
  * The responder when no model is configured: answers the customer's last message from
- * the catalogue, explains how to order when they want to, and otherwise says what it can
- * answer. Throws a `provider_error` {@link ResponderError} when no catalogue was ever
+ * the catalogue, explains how to order when they want to, checks a payment the customer says
+ * they made, and otherwise says what it can answer. Throws a `provider_error` {@link ResponderError} when no catalogue was ever
  * loaded, so the core sends its fallback.
  */
 export function createCatalogueResponder(options: CatalogueResponderOptions): Responder {
@@ -264,6 +268,7 @@ export function createCatalogueResponder(options: CatalogueResponderOptions): Re
       const snapshot = catalogue.snapshot();
       if (!snapshot) throw new ResponderError('catalogue unavailable', 'provider_error');
       const last = [...request.history].reverse().find((entry) => entry.role === 'user')?.content ?? '';
+      if (options.payments && isPaymentClaim(last)) return { text: (await options.payments.checkForCustomer(request.customer)).answer };
       const answer = answerFromCatalogue(last, snapshot, shop);
       if (answer !== null) return { text: answer };
       return { text: wantsToOrder(last) ? orderAnswer(last, snapshot) : helpAnswer(snapshot, shop) };

@@ -16,6 +16,7 @@ export function shopSystemPrompt(shop: ShopConfig, options: { tools: boolean } =
       'Utilise search_products et product_details pour les articles et les prix, delivery_quote pour la livraison, show_product_photo quand le client veut voir un article.',
       'Pour commander il faut : les articles et tailles, le nom complet, le numéro de téléphone et la commune de livraison. Récapitule, fais confirmer, puis appelle place_order une seule fois.',
       "Ne dis « commande enregistrée » que si place_order a répondu « enregistrée », avec son numéro et son total exact.",
+      "Pour le paiement, suis ce que place_order dit dans « payment ». Si le client dit avoir payé, appelle check_payment quand il existe ; sinon dis qu'une personne de la boutique vérifiera. Ne confirme jamais un paiement toi-même.",
     );
   } else {
     rules.push("Si tu ne connais pas un prix ou un stock, dis-le et propose qu'une personne de la boutique réponde.");

@@ -5,6 +5,7 @@ import type { DeliveryZone, Product } from '../store/types.js';
 import type { ShopConfig } from './config.js';
 import { formatFcfa, sizesInStock } from './format.js';
 import type { OrderDesk } from './orders.js';
+import type { PaymentOffer, Payments } from './payments/payments.js';
 import { normalizePhone } from './phone.js';
 import { findProduct, findZone, searchProducts } from './search.js';
 
@@ -41,8 +42,14 @@ function describeZone(zone: DeliveryZone) {
  * The shop's tools: search, product details, delivery quote, photo, and order. Prices, totals,
  * stock and fees always come from the catalogue or the database, never from the model.
  */
-export function createShopTools(options: { catalogue: CatalogueView; orders: OrderDesk; shop: ShopConfig }): Tool[] {
-  const { catalogue, orders, shop } = options;
+export function createShopTools(options: {
+  catalogue: CatalogueView;
+  orders: OrderDesk;
+  shop: ShopConfig;
+  /** Mobile money, when configured: `place_order` says what was offered, `check_payment` exists. */
+  payments?: Pick<Payments, 'offerFor' | 'checkForCustomer'>;
+}): Tool[] {
+  const { catalogue, orders, shop, payments } = options;
   const productOf = (query: string) => {
     const snapshot = catalogue.snapshot();
     return snapshot ? (findProduct(snapshot.products, query) ?? null) : undefined;
@@ -168,10 +175,51 @@ export function createShopTools(options: { catalogue: CatalogueView; orders: Ord
           delivery: { zone: order.zone.name, fee_fcfa: order.deliveryFeeFcfa, delay: order.zone.delay },
           total_fcfa: order.totalFcfa,
           total_text: formatFcfa(order.totalFcfa),
+          payment: describeOffer(payments?.offerFor(order.orderId)),
         };
       },
     }),
+    ...(payments ? [checkPaymentTool(payments)] : []),
   ];
+}
+
+/** What the model may say about paying; the link itself never goes through the model. */
+function describeOffer(offer: PaymentOffer | undefined) {
+  switch (offer?.kind) {
+    case 'link':
+      return {
+        mode: `lien ${offer.provider} envoyé`,
+        instruction: `Le client vient de recevoir, juste au-dessus, un message avec le total et le lien pour payer par ${offer.provider}. Dis-lui qu'il peut payer par ce lien ou en espèces à la livraison. N'écris aucun lien toi-même.`,
+      };
+    case 'link_follows':
+      return {
+        mode: 'lien à venir',
+        instruction: "Le lien de paiement arrive ici dans quelques minutes : dis-le au client, et qu'il peut aussi payer en espèces à la livraison. N'écris aucun lien toi-même.",
+      };
+    case 'already':
+      return { mode: `paiement déjà ${offer.status === 'paid' ? 'reçu' : 'en cours'}` };
+    default:
+      return { mode: 'espèces à la livraison' };
+  }
+}
+
+function checkPaymentTool(payments: Pick<Payments, 'checkForCustomer'>): Tool {
+  return defineTool({
+    name: 'check_payment',
+    description:
+      "Vérifie auprès de Wave ou CinetPay le paiement mobile money de ce client (quand il dit avoir payé, ou demande si son paiement est arrivé). Seule source sur l'état d'un paiement.",
+    parameters: z.object({}),
+    async run(_args, context) {
+      // The customer is the one writing, never someone the model names.
+      const { payment, answer } = await payments.checkForCustomer(context.customer);
+      return {
+        status: payment?.status ?? 'aucun paiement',
+        ...(payment && { order_number: payment.orderNumber, amount_text: formatFcfa(payment.amountFcfa) }),
+        message: answer,
+        instruction: 'Réponds au client avec ce message ; tu peux le reformuler sans changer le statut, le montant ni le numéro.',
+      };
+    },
+  });
 }
 
 /** The same order confirmed twice the same day is one order. */

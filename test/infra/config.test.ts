@@ -31,6 +31,8 @@ describe('loadConfig', () => {
       adminToken: null,
       supabase: null,
       ownerTelegramChatId: null,
+      publicUrl: null,
+      payments: null,
       shopConfigPath: null,
       replyDeadlineMs: 8000,
       lateAnswerMs: 45_000,
@@ -361,6 +363,41 @@ describe('loadConfig: voice notes', () => {
     ['VOICE_KEEP_AUDIO', 'sometimes', /true to keep customers' voice notes/],
   ])('rejects %s=%s in one line naming it', (variable, value, hint) => {
     expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(`^${variable} is not valid: put .*${hint.source}`));
+  });
+});
+
+describe('loadConfig: mobile money', () => {
+  const WAVE = { WAVE_API_KEY: 'wave_ci_prod_abcdefghijklmnop', WAVE_WEBHOOK_SECRET: 'whsec-0123456789' };
+  const CINETPAY = { CINETPAY_API_KEY: '12912847765bc0db748fdd44.40081707', CINETPAY_SITE_ID: '445160', CINETPAY_SECRET_KEY: 'cinetpay-secret-key' };
+
+  it('enables Wave and CinetPay with all their variables and an HTTPS PUBLIC_URL', () => {
+    const config = loadConfig({ ...WAVE, ...CINETPAY, PUBLIC_URL: 'https://boutique.mode-ivoire.ci/' });
+    expect(config.publicUrl).toBe('https://boutique.mode-ivoire.ci');
+    expect(config.payments).toEqual({
+      wave: { apiKey: WAVE.WAVE_API_KEY, webhookSecret: WAVE.WAVE_WEBHOOK_SECRET, apiRoot: 'https://api.wave.com' },
+      cinetpay: { apiKey: CINETPAY.CINETPAY_API_KEY, siteId: '445160', secretKey: 'cinetpay-secret-key', apiRoot: 'https://api-checkout.cinetpay.com' },
+    });
+    const local = loadConfig({ ...WAVE, PUBLIC_URL: 'https://x.example', WAVE_API_ROOT: 'http://127.0.0.1:9999/' });
+    expect(local.payments).toEqual({ wave: { ...local.payments!.wave!, apiRoot: 'http://127.0.0.1:9999' }, cinetpay: null });
+  });
+
+  it('names the variable a provider still needs, in one line', () => {
+    const missingSecret = configErrorFor({ WAVE_API_KEY: WAVE.WAVE_API_KEY, PUBLIC_URL: 'https://x.example' });
+    expect(missingSecret.variable).toBe('WAVE_WEBHOOK_SECRET');
+    expect(missingSecret.message).toMatch(/^WAVE_WEBHOOK_SECRET is missing: put the shared secret of the webhook .* \(needed because WAVE_API_KEY is set\)\.$/);
+    expect(configErrorFor({ CINETPAY_API_KEY: CINETPAY.CINETPAY_API_KEY, CINETPAY_SECRET_KEY: 'cinetpay-secret-key', PUBLIC_URL: 'https://x.example' }).message).toMatch(
+      /^CINETPAY_SITE_ID is missing: .* \(needed because CINETPAY_API_KEY and CINETPAY_SECRET_KEY are set\)\.$/,
+    );
+    const noUrl = configErrorFor({ ...CINETPAY });
+    expect(noUrl.variable).toBe('PUBLIC_URL');
+    expect(noUrl.message).toMatch(/^PUBLIC_URL is missing: put the public HTTPS address of the bot/);
+    expect(noUrl.message).not.toContain('\n');
+    expect(configErrorFor({ ...WAVE, PUBLIC_URL: 'http://boutique.example' }).message).toMatch(/^PUBLIC_URL is not valid: put the public HTTPS address/);
+    expect(configErrorFor({ ...CINETPAY, CINETPAY_SITE_ID: 'site-445160', PUBLIC_URL: 'https://x.example' }).variable).toBe('CINETPAY_SITE_ID');
+  });
+
+  it('keeps cash on delivery alone without a provider, PUBLIC_URL or not', () => {
+    expect(loadConfig({ PUBLIC_URL: 'https://x.example' })).toMatchObject({ publicUrl: 'https://x.example', payments: null });
   });
 });
 
