@@ -47,6 +47,7 @@ export interface TelegramWebhookOptions {
 
 /** The Telegram channel; in webhook mode its route goes on the bot's HTTP app. */
 export interface TelegramChannel extends ChannelAdapter {
+  sendLink(chatId: string, text: string, link: LinkButton, options?: SendOptions): Promise<void>;
   /** Adds the webhook route (webhook mode only; nothing otherwise). */
   routes(app: Hono): void;
 }
