@@ -187,6 +187,7 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
     blocklist,
     shopName: shop.name,
     logger,
+    ...(payments && { payments }),
   });
   if (payments) addPaymentRoutes(http, { payments, logger });
 

@@ -3,12 +3,23 @@ import type { Logger } from '../infra/logger.js';
 import { classifyFallbacks, DEFAULT_RECOVERY_WINDOW_MS, type FallbackOutcome } from '../records/figures.js';
 import { dailySeries, startOfDay, totalsByChannel, totalsOf, type DailySeries, type Totals } from '../records/summary.js';
 import type { ConversationTimeline, LatencyStats, RecentOrder } from '../store/records.js';
+import type { DailyPaidTotal } from '../store/payments.js';
 import type { Store } from '../store/types.js';
 
 const DAY_MS = 86_400_000;
 
-/** What the dashboard reads from the store. */
-export type DashboardStore = Pick<Store, 'conversationStats' | 'listRecentOrders' | 'listRecentConversations' | 'setOrderStatus'>;
+/** What the dashboard reads from the store; without `paymentTotals` the money received is not shown. */
+export type DashboardStore = Pick<Store, 'conversationStats' | 'listRecentOrders' | 'listRecentConversations' | 'setOrderStatus'> &
+  Partial<Pick<Store, 'paymentTotals'>>;
+
+/** Money received by mobile money over the period (payments paid, by the day they were paid). */
+export interface PaidFigures {
+  readonly todayFcfa: number;
+  readonly todayPayments: number;
+  readonly periodFcfa: number;
+  /** FCFA per `YYYY-MM-DD`. */
+  readonly byDay: Readonly<Record<string, number>>;
+}
 
 /** The figures of the period, as `/admin/api/stats` returns them. */
 export interface DashboardStats {
@@ -36,6 +47,8 @@ export interface DashboardView {
   readonly orders: readonly RecentOrder[] | null;
   readonly conversations: readonly TimelineView[] | null;
   readonly handoffs: readonly HandedOffChat[];
+  /** `null` when unknown (database down) or when the store keeps no payments. */
+  readonly paid: PaidFigures | null;
 }
 
 /** How much the dashboard shows. */
@@ -82,7 +95,8 @@ export async function loadView(input: {
   readonly logger?: Logger;
 }): Promise<DashboardView> {
   const { store, now, scope } = input;
-  const [stats, orders, conversations] = await Promise.allSettled([
+  const from = startOfDay(now) - (scope.days - 1) * DAY_MS;
+  const [stats, orders, conversations, paid] = await Promise.allSettled([
     loadStats(store, now, scope),
     store.listRecentOrders(scope.recentOrders),
     store.listRecentConversations({
@@ -90,8 +104,9 @@ export async function loadView(input: {
       limit: scope.recentConversations,
       eventsPerConversation: scope.eventsPerConversation,
     }),
+    store.paymentTotals ? store.paymentTotals({ from, to: now + 1 }).then((days) => paidFigures(days, now)) : Promise.resolve(null),
   ]);
-  for (const result of [stats, orders, conversations]) {
+  for (const result of [stats, orders, conversations, paid]) {
     if (result.status === 'rejected') input.logger?.warn({ err: result.reason }, 'dashboard: part of the page could not be read');
   }
   return {
@@ -107,5 +122,18 @@ export async function loadView(input: {
           }))
         : null,
     handoffs: input.handoffs(),
+    paid: paid.status === 'fulfilled' ? paid.value : null,
+  };
+}
+
+function paidFigures(days: readonly DailyPaidTotal[], now: number): PaidFigures {
+  const today = new Date(now).toISOString().slice(0, 10);
+  const byDay = Object.fromEntries(days.map((day) => [day.day, day.paidFcfa]));
+  const todays = days.find((day) => day.day === today);
+  return {
+    todayFcfa: todays?.paidFcfa ?? 0,
+    todayPayments: todays?.payments ?? 0,
+    periodFcfa: days.reduce((sum, day) => sum + day.paidFcfa, 0),
+    byDay,
   };
 }

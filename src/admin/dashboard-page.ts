@@ -4,7 +4,8 @@ import { formatFcfa, formatNumber, formatRate, type Totals } from '../records/su
 import { ORDER_STATUSES, type OrderStatus } from '../store/types.js';
 import type { RecentOrder } from '../store/records.js';
 import { conversationsSection, handoffSection } from './dashboard-conversations.js';
-import type { DashboardStats, DashboardView } from './dashboard-data.js';
+import type { DashboardStats, DashboardView, PaidFigures } from './dashboard-data.js';
+import { paidKpi, paymentCell } from './dashboard-payments.js';
 import { formatLongDay, formatSeconds, formatTime, formatWhen, html, REASON_LABELS, STATUS_LABELS, type SafeHtml } from './dashboard-html.js';
 
 /** A one-line message at the top of the page after an action. */
@@ -56,7 +57,7 @@ ${view.stats === null || view.orders === null || view.conversations === null
   ? html`<p class="notice notice-error">La base de données ne répond pas : certains chiffres manquent. Les conversations en attente d’une personne restent affichées.</p>`
   : ''}
 ${handoffSection(view.handoffs, now)}
-${stats ? figures(stats) : ''}
+${stats ? figures(stats, view.paid) : ''}
 ${ordersSection(view.orders, now)}
 ${conversationsSection(view.conversations, view.handoffs, now)}
 ${definitions(stats?.recoveryWindowMinutes ?? 30)}
@@ -71,7 +72,7 @@ function kpi(name: string, label: string, value: string | SafeHtml, detail: Safe
   return html`<div class="kpi ${tone}" data-kpi="${name}"><span class="label">${label}</span><strong class="value">${value}</strong><span class="detail">${detail}</span></div>`;
 }
 
-function figures(stats: DashboardStats): SafeHtml {
+function figures(stats: DashboardStats, paid: PaidFigures | null): SafeHtml {
   const t = stats.totals;
   return html`<section class="kpis" aria-label="Chiffres de la période">
   ${kpi('conversations', 'Conversations', formatNumber(t.conversations), 'clients qui ont écrit, par jour')}
@@ -82,11 +83,12 @@ function figures(stats: DashboardStats): SafeHtml {
   ${kpi('abandons', 'Abandons', formatNumber(t.abandons), t.pending > 0 ? `${formatNumber(t.pending)} encore en attente` : 'secours restés sans réponse', 'bad')}
   ${kpi('orders', 'Commandes', formatNumber(t.orders), 'hors commandes annulées')}
   ${kpi('revenue', 'Ventes', html`${formatNumber(t.revenueFcfa)}<small>\u00a0FCFA</small>`, 'articles, hors livraison')}
+  ${paid ? paidKpi(paid) : ''}
 </section>
 <section class="card" id="graphique">
   <h2>Par jour</h2>
   <div id="chart" class="chart" data-src="/admin/api/stats" role="img" aria-label="Conversations, réponses de secours et récupérations par jour"></div>
-  <details><summary>Voir les chiffres jour par jour</summary>${dailyTable(stats)}</details>
+  <details><summary>Voir les chiffres jour par jour</summary>${dailyTable(stats, paid)}</details>
 </section>
 <div class="grid2">
   ${reasonsSection(t)}
@@ -116,16 +118,16 @@ function reasonsSection(t: Totals): SafeHtml {
   </section>`;
 }
 
-function dailyTable(stats: DashboardStats): SafeHtml {
+function dailyTable(stats: DashboardStats, paid: PaidFigures | null): SafeHtml {
   const s = stats.series;
   const rows = s.days
     .map((day, i) => ({ day, i }))
     .filter(({ i }) => (s.conversations[i] ?? 0) + (s.fallbacks[i] ?? 0) + (s.orders[i] ?? 0) > 0)
     .reverse();
   if (rows.length === 0) return html`<p class="muted">Rien sur la période.</p>`;
-  return html`<div class="scroll"><table class="numbers"><thead><tr><th>Jour</th><th>Conversations</th><th>Secours</th><th>Récupérées</th><th>Abandons</th><th>Commandes</th><th>Ventes</th></tr></thead><tbody>${rows.map(
+  return html`<div class="scroll"><table class="numbers"><thead><tr><th>Jour</th><th>Conversations</th><th>Secours</th><th>Récupérées</th><th>Abandons</th><th>Commandes</th><th>Ventes</th>${paid ? html`<th>Encaissé</th>` : ''}</tr></thead><tbody>${rows.map(
     ({ day, i }) =>
-      html`<tr data-day="${day}"><td>${formatLongDay(Date.parse(`${day}T00:00:00Z`))}</td><td>${formatNumber(s.conversations[i] ?? 0)}</td><td>${formatNumber(s.fallbacks[i] ?? 0)}</td><td>${formatNumber(s.recoveries[i] ?? 0)}</td><td>${formatNumber(s.abandons[i] ?? 0)}</td><td>${formatNumber(s.orders[i] ?? 0)}</td><td>${formatFcfa(s.revenueFcfa[i] ?? 0)}</td></tr>`,
+      html`<tr data-day="${day}"><td>${formatLongDay(Date.parse(`${day}T00:00:00Z`))}</td><td>${formatNumber(s.conversations[i] ?? 0)}</td><td>${formatNumber(s.fallbacks[i] ?? 0)}</td><td>${formatNumber(s.recoveries[i] ?? 0)}</td><td>${formatNumber(s.abandons[i] ?? 0)}</td><td>${formatNumber(s.orders[i] ?? 0)}</td><td>${formatFcfa(s.revenueFcfa[i] ?? 0)}</td>${paid ? html`<td>${formatFcfa(paid.byDay[day] ?? 0)}</td>` : ''}</tr>`,
   )}</tbody></table></div>`;
 }
 
@@ -154,7 +156,7 @@ function ordersSection(orders: readonly RecentOrder[] | null, now: number): Safe
       ? html`<p class="error">Commandes indisponibles : la base de données ne répond pas.</p>`
       : orders.length === 0
         ? html`<p class="muted">Aucune commande pour le moment.</p>`
-        : html`<table class="stack"><thead><tr><th>N°</th><th>Date</th><th>Client</th><th>Articles</th><th>Total</th><th>Statut</th><th></th></tr></thead><tbody>${orders.map((o) => orderRow(o, now))}</tbody></table>`;
+        : html`<table class="stack"><thead><tr><th>N°</th><th>Date</th><th>Client</th><th>Articles</th><th>Total</th><th>Statut</th><th>Paiement</th><th></th></tr></thead><tbody>${orders.map((o) => orderRow(o, now))}</tbody></table>`;
   return html`<section class="card" id="commandes"><h2>Commandes récentes</h2>${body}</section>`;
 }
 
@@ -171,6 +173,7 @@ function orderRow(order: RecentOrder, now: number): SafeHtml {
   <td data-label="Articles">${items}</td>
   <td data-label="Total" class="num">${formatFcfa(order.totalFcfa)}</td>
   <td data-label="Statut"><span class="status status-${status}">${STATUS_LABELS[status]}</span></td>
+  ${paymentCell(order)}
   <td>${actions.length > 0 ? html`<form method="post" action="/admin/orders/${order.orderId}/status" data-action class="inline">${actions}</form>` : ''}</td>
 </tr>`;
 }
@@ -184,6 +187,7 @@ function definitions(windowMinutes: number): SafeHtml {
     <dt>Récupération</dt><dd>Après une réponse de secours, le client a reçu une vraie réponse (du bot ou de vous) dans les ${windowMinutes} minutes.</dd>
     <dt>Abandon</dt><dd>Une réponse de secours restée sans vraie réponse pendant ${windowMinutes} minutes.</dd>
     <dt>Ventes</dt><dd>Le prix des articles commandés, sans les frais de livraison ; les commandes annulées ne comptent pas.</dd>
+    <dt>Encaissé</dt><dd>Les paiements Wave ou CinetPay reçus ce jour-là (livraison comprise), confirmés auprès du fournisseur ; un montant qui ne correspond pas à la commande reste « à vérifier » et ne compte pas.</dd>
   </dl>
   <p class="muted">Les journées sont celles d’Abidjan (GMT).</p>
 </section>`;

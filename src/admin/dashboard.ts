@@ -6,6 +6,7 @@ import type { Context, Hono } from 'hono';
 import type { Handoff } from '../handoff/index.js';
 import { HandoffError } from '../handoff/index.js';
 import type { Logger } from '../infra/logger.js';
+import type { Payments } from '../shop/payments/payments.js';
 import { OrderRejectedError } from '../store/errors.js';
 import { packageRoot } from '../store/sql.js';
 import { ORDER_STATUSES, type OrderStatus } from '../store/types.js';
@@ -21,6 +22,8 @@ export interface DashboardOptions {
   readonly store: DashboardStore;
   /** The handoff, for the badge, the owner's replies and the hand-back button. */
   readonly handoff?: Pick<Handoff, 'list' | 'reply' | 'handBack' | 'takeOver'>;
+  /** Mobile money, for the owner's refund and review decisions. */
+  readonly payments?: Pick<Payments, 'settleByOwner'>;
   readonly shopName: string;
   readonly logger?: Logger;
   readonly now?: () => number;
@@ -48,6 +51,10 @@ const NOTICES: Readonly<Record<string, Notice>> = {
   'no-handoff': { kind: 'error', text: 'La prise en main par une personne n’est pas activée.' },
   'bad-origin': { kind: 'error', text: 'Action refusée (elle ne venait pas de cette page).' },
   'action-failed': { kind: 'error', text: 'L’action n’a pas pu partir : vérifiez la connexion, puis réessayez.' },
+  'payment-refunded': { kind: 'ok', text: 'Remboursement noté.' },
+  'payment-accepted': { kind: 'ok', text: 'Paiement validé : le client est prévenu.' },
+  'payment-refused': { kind: 'error', text: 'Ce changement n’est pas possible pour ce paiement.' },
+  'payment-failed': { kind: 'error', text: 'La base de données ne répond pas : paiement non modifié, réessayez.' },
 };
 
 /**
@@ -116,6 +123,19 @@ export function addDashboard(app: Hono, options: DashboardOptions): void {
     }
   });
 
+  app.post('/admin/payments/:id', action, async (c) => {
+    const decision = String((await actionBody(c))?.['action'] ?? '');
+    if (!options.payments || (decision !== 'paid' && decision !== 'refunded')) return back(c, 'err', 'payment-refused', 'commandes');
+    try {
+      await options.payments.settleByOwner(c.req.param('id'), decision);
+      return back(c, 'ok', decision === 'paid' ? 'payment-accepted' : 'payment-refunded', 'commandes');
+    } catch (error) {
+      if (error instanceof OrderRejectedError) return back(c, 'err', 'payment-refused', 'commandes');
+      options.logger?.warn({ err: error }, 'dashboard: payment not changed');
+      return back(c, 'err', 'payment-failed', 'commandes');
+    }
+  });
+
   app.post('/admin/conversations/:channel/:chat/:action', action, async (c) => {
     const handoff = options.handoff;
     if (!handoff) return back(c, 'err', 'no-handoff', 'conversations');
@@ -148,7 +168,8 @@ export function addDashboard(app: Hono, options: DashboardOptions): void {
 /** Where the page goes after an action: the dashboard with its notice, at the right section. */
 function back(c: Context, kind: 'ok' | 'err', code: string, anchor: string): Response {
   const location = `/admin?${kind}=${encodeURIComponent(code)}#${anchor}`;
-  return c.json({ location }, kind === 'ok' ? 200 : code === 'order-failed' || code === 'reply-failed' ? 503 : 409);
+  const unavailable = code === 'order-failed' || code === 'reply-failed' || code === 'payment-failed';
+  return c.json({ location }, kind === 'ok' ? 200 : unavailable ? 503 : 409);
 }
 
 const TYPES: Readonly<Record<string, string>> = { css: 'text/css; charset=utf-8', js: 'text/javascript; charset=utf-8' };
