@@ -105,7 +105,7 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
   const deliveries = createDeliveries({
     queue: createFileQueue<Delivery>(join(config.dataDir, 'queues', 'deliveries')),
     channelOf,
-    sayToCustomer: (channel, chatId, text) => engine.say(channel, chatId, text, 'notice'),
+    sayToCustomer: (channel, chatId, text, link) => engine.say(channel, chatId, text, 'notice', link),
     logger,
   });
   const owner = config.ownerTelegramChatId ? { channel: 'telegram', chatId: config.ownerTelegramChatId } : undefined;

@@ -1,6 +1,6 @@
 import { pseudonym, type Logger } from '../infra/logger.js';
 import type { Metrics } from '../infra/metrics.js';
-import type { Channel } from './channel.js';
+import type { Channel, LinkButton } from './channel.js';
 import type { Deadlines } from './deadlines.js';
 import type { HistoryStore } from './history.js';
 import { ConversationMemory } from './memory.js';
@@ -142,9 +142,9 @@ export class Conversation {
   }
 
   /** Sends a message that answers nothing in particular (the owner's words, a handoff line, a guard's notice). */
-  say(text: string, kind: ReplyKind, channel?: Channel): Promise<boolean> {
+  say(text: string, kind: ReplyKind, channel?: Channel, link?: LinkButton): Promise<boolean> {
     if (channel) this.outbox.channel = channel;
-    return this.outbox.send({ text, kind });
+    return this.outbox.send({ text, kind, ...(link && { link }) });
   }
 
   /** Resolves when every owed reply is sent (or given up) and nothing is left to send. */

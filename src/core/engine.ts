@@ -1,6 +1,6 @@
 import { pseudonym, type Logger } from '../infra/logger.js';
 import type { Metrics } from '../infra/metrics.js';
-import type { Channel } from './channel.js';
+import type { Channel, LinkButton } from './channel.js';
 import { Conversation, type ConversationContext, type Resumed } from './conversation.js';
 import { DEFAULT_DEADLINES, type Deadlines } from './deadlines.js';
 import type { HistoryStore } from './history.js';
@@ -91,9 +91,9 @@ export interface Engine {
   /**
    * Sends a message that answers nothing in particular (the owner's words, a handoff line, a
    * guard's notice) through the chat's one way out, in order with its answers, noted like
-   * them. Resolves `true` once delivered; never rejects.
+   * them, with a button under it when `link` is given. Resolves `true` once delivered; never rejects.
    */
-  say(channel: Channel, chatId: string, text: string, kind: ReplyKind): Promise<boolean>;
+  say(channel: Channel, chatId: string, text: string, kind: ReplyKind, link?: LinkButton): Promise<boolean>;
   /** Conversations with work in flight. */
   activeConversations(): number;
 }
@@ -283,10 +283,10 @@ export function createEngine(options: EngineOptions): Engine {
       await Promise.all([...conversations.values()].map((conversation) => conversation.settled()));
       await journal?.flush();
     },
-    say(channel, chatId, text, kind) {
+    say(channel, chatId, text, kind, link) {
       try {
         const conversation = conversationOf({ channel: channel.name, chatId }, channel);
-        const said = conversation.say(text, kind, channel);
+        const said = conversation.say(text, kind, channel, link);
         forgetWhenIdle(conversation);
         return said;
       } catch (error) {

@@ -1,6 +1,6 @@
 import type { Logger } from '../infra/logger.js';
 import type { Metrics } from '../infra/metrics.js';
-import type { Channel } from './channel.js';
+import type { Channel, LinkButton } from './channel.js';
 import type { ReplyEvent, ReplyKind } from './observer.js';
 import type { FallbackReason } from './responder.js';
 import type { Photo } from './tools.js';
@@ -21,6 +21,8 @@ export interface Outgoing {
   readonly covers?: readonly Owed[];
   /** Pictures sent before the text (channels without photos get the links). */
   readonly photos?: readonly Photo[];
+  /** A button under the text (a payment link); channels without buttons get the address after the text. */
+  readonly link?: LinkButton;
   /** Why the fallback went out (fallbacks only). */
   readonly reason?: FallbackReason;
   /** How long the model took (answers only). */
@@ -96,7 +98,7 @@ export class Outbox {
     try {
       // A superseded answer still waiting behind its photos is dropped here, not sent late.
       if (message.signal?.aborted) return false;
-      await channel.sendText(this.chatId, message.text);
+      await (message.link ? this.sendWithLink(channel, message.text, message.link) : channel.sendText(this.chatId, message.text));
       delivered = true;
       metrics.replies.inc({ channel: channel.name, kind: message.kind });
     } catch (error) {
@@ -130,6 +132,18 @@ export class Outbox {
     } catch (error) {
       this.context.logger.error({ err: error, conversation: this.logId }, 'delivered message not noted');
     }
+  }
+
+  /** A button where the channel has them and takes this one; otherwise the address after the text. */
+  private async sendWithLink(channel: Channel, text: string, link: LinkButton): Promise<void> {
+    if (channel.sendLink) {
+      try {
+        return await channel.sendLink(this.chatId, text, link);
+      } catch (error) {
+        this.context.logger.warn({ err: error, conversation: this.logId }, 'link button refused; sending the address as text');
+      }
+    }
+    await channel.sendText(this.chatId, `${text}\n👉 ${link.url}`);
   }
 
   private typeNow(): void {

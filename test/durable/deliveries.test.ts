@@ -35,6 +35,24 @@ describe('deliveries with a link button', () => {
     expect(sent).toEqual(['link:Commande n°1042|Payer 47 000 FCFA|https://pay.wave.com/c/cos-1', 'text:Commande n°1042\n👉 https://pay.wave.com/c/cos-1']);
   });
 
+  it('hands a customer\'s message, button included, to the chat\'s way out', async () => {
+    const said: unknown[] = [];
+    const channel: Channel = { name: 'telegram', sendText: async () => undefined };
+    const dir = mkdtempSync(join(tmpdir(), 'akwaba-deliveries-'));
+    dirs.push(dir);
+    const deliveries = createDeliveries({
+      queue: createFileQueue<Delivery>(dir),
+      channelOf: () => channel,
+      sayToCustomer: async (_channel, chatId, text, link) => {
+        said.push({ chatId, text, link });
+        return true;
+      },
+      logger: createLogger({ level: 'silent' }),
+    });
+    await deliveries.send('c', { channel: 'telegram', chatId: '7', text: 'Commande n°1042', link: LINK, customer: true });
+    expect(said).toEqual([{ chatId: '7', text: 'Commande n°1042', link: LINK }]);
+  });
+
   it('sends the address as text when the platform refuses the button, and keeps the delivery when the channel is down', async () => {
     const sent: string[] = [];
     let down = false;

@@ -47,6 +47,6 @@ export function createPaymentsFromConfig(
   return createPayments({
     ...dependencies,
     providers: [first, ...others],
-    linkQueue: createFileQueue<LinkJob>(join(config.dataDir, 'outbox', 'payment-links')),
+    linkQueue: createFileQueue<LinkJob>(join(config.dataDir, 'queues', 'payment-links')),
   });
 }

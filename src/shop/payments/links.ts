@@ -1,6 +1,6 @@
 /**
  * Making the payment link of a recorded order, and never losing it: the job is on disk
- * (`DATA_DIR/outbox/payment-links`) before the provider is called, and stays there until the
+ * (`DATA_DIR/queues/payment-links`) before the provider is called, and stays there until the
  * link is recorded and on its way to the customer. While the provider is down the customer is
  * told the link follows; after `giveUpAfterMs`, cash on delivery.
  */
@@ -114,7 +114,7 @@ export function createLinkMaker(options: LinkMakerOptions): LinkMaker {
         logger.info({ order: job.orderNumber, provider: provider.name, reference: payment.reference }, 'payment link made');
       }
       const link = { label: payButtonLabel(facts), url: payment.url };
-      await deliveries.send(`customer-payment-link-${payment.id}`, { channel: job.channel, chatId: job.chatId, text: linkMessage(facts, provider.label), link });
+      await deliveries.send(`customer-payment-link-${payment.id}`, { channel: job.channel, chatId: job.chatId, text: linkMessage(facts, provider.label), link, customer: true });
       await queue.remove(keyOf(job.orderId));
       return { kind: 'link', provider: provider.label, ...facts };
     } catch (error) {
@@ -127,7 +127,7 @@ export function createLinkMaker(options: LinkMakerOptions): LinkMaker {
         logger.error({ err: failure, order: job.orderNumber }, 'payment link job could not be kept');
       });
       if (attempts === 0) {
-        await deliveries.send(`customer-payment-link-follows-${job.orderId}`, { channel: job.channel, chatId: job.chatId, text: linkFollowsMessage(facts) });
+        await deliveries.send(`customer-payment-link-follows-${job.orderId}`, { channel: job.channel, chatId: job.chatId, text: linkFollowsMessage(facts), customer: true });
       }
       return { kind: 'link_follows', provider: provider.label, ...facts };
     }
@@ -136,7 +136,7 @@ export function createLinkMaker(options: LinkMakerOptions): LinkMaker {
   async function giveUp(job: LinkJob, facts: PaymentFacts, error: unknown): Promise<PaymentOffer> {
     logger.error({ err: error, order: job.orderNumber }, 'payment link given up: cash on delivery');
     await queue.remove(keyOf(job.orderId)).catch(() => undefined);
-    await deliveries.send(`customer-payment-no-link-${job.orderId}`, { channel: job.channel, chatId: job.chatId, text: noLinkMessage(facts) });
+    await deliveries.send(`customer-payment-no-link-${job.orderId}`, { channel: job.channel, chatId: job.chatId, text: noLinkMessage(facts), customer: true });
     const reason = error instanceof PaymentProviderError || error instanceof OrderRejectedError ? error.message : 'indisponible';
     await options.notifyOwner(`owner-payment-no-link-${job.orderId}`, ownerNoLinkNotice(facts, provider.label, reason));
     return { kind: 'cash_on_delivery', ...facts };

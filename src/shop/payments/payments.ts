@@ -61,7 +61,7 @@ export interface PaymentsOptions {
   readonly deliveries: Pick<Deliveries, 'send'>;
   /** Tells the owner on Telegram (durably); the same key is told once. */
   readonly notifyOwner: (key: string, text: string) => Promise<void>;
-  /** Links waiting for the provider (`DATA_DIR/outbox/payment-links`). */
+  /** Links waiting for the provider (`DATA_DIR/queues/payment-links`). */
   readonly linkQueue: DurableQueue<LinkJob>;
   readonly shopName: string;
   readonly logger: Logger;
@@ -216,7 +216,7 @@ export function createPayments(options: PaymentsOptions): Payments {
     const label = providerOf(payment.provider)?.label ?? payment.provider;
     const customer = customerPaymentNews(payment);
     if (customer) {
-      await deliveries.send(`customer-payment-${payment.id}-${payment.status}`, { channel: payment.channel, chatId: payment.chatId, text: customer });
+      await deliveries.send(`customer-payment-${payment.id}-${payment.status}`, { channel: payment.channel, chatId: payment.chatId, text: customer, customer: true });
     }
     const owner = ownerPaymentNews(payment, label);
     if (owner) await options.notifyOwner(`owner-payment-${payment.id}-${payment.status}`, owner);

@@ -95,13 +95,13 @@ export async function startPaymentsHarness(
   ];
   if (options.provider === 'cinetpay') providers.reverse();
   const build = (): Payments => {
-    const deliveries = createDeliveries({ queue: createFileQueue<Delivery>(join(dataDir, 'outbox', 'deliveries')), channelOf: () => channel, logger });
+    const deliveries = createDeliveries({ queue: createFileQueue<Delivery>(join(dataDir, 'queues', 'deliveries')), channelOf: () => channel, logger });
     return createPayments({
       store,
       providers,
       deliveries,
       notifyOwner: (key, text) => deliveries.send(key, { channel: 'telegram', chatId: OWNER, text }),
-      linkQueue: createFileQueue<LinkJob>(join(dataDir, 'outbox', 'payment-links')),
+      linkQueue: createFileQueue<LinkJob>(join(dataDir, 'queues', 'payment-links')),
       shopName: 'Mode Ivoire',
       logger,
       now: () => clock,

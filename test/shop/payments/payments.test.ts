@@ -162,7 +162,7 @@ describe('payments: one link per order, reconciliation, news told once', () => {
     expect(h.customerTexts()).toEqual([
       `💳 Le lien pour payer la commande n°${order.number} (47 000 FCFA) arrive ici dans quelques minutes. Vous pouvez aussi payer en espèces à la livraison.`,
     ]);
-    expect(readdirSync(join(h.dataDir, 'outbox', 'payment-links'))).toHaveLength(1);
+    expect(readdirSync(join(h.dataDir, 'queues', 'payment-links'))).toHaveLength(1);
     await h.payments.poll(); // too early for the retry
     expect(h.wave.sessions.size).toBe(0);
     h.wave.failNext('create', { reset: true });
@@ -175,7 +175,7 @@ describe('payments: one link per order, reconciliation, news told once', () => {
     await h.payments.poll();
     expect(h.wave.sessions.size).toBe(1);
     expect(h.sent.at(-1)).toMatchObject({ link: { label: 'Payer 47 000 FCFA' } });
-    expect(readdirSync(join(h.dataDir, 'outbox', 'payment-links'))).toHaveLength(0);
+    expect(readdirSync(join(h.dataDir, 'queues', 'payment-links'))).toHaveLength(0);
     expect(h.customerTexts().filter((text) => text.includes('arrive ici'))).toHaveLength(1);
   });
 
@@ -190,7 +190,7 @@ describe('payments: one link per order, reconciliation, news told once', () => {
     }
     expect(h.customerTexts().at(-1)).toBe(`Le paiement en ligne n'est pas possible pour la commande n°${order.number} : vous paierez 47 000 FCFA en espèces à la livraison 🙏`);
     expect(h.ownerTexts()).toEqual([expect.stringMatching(new RegExp(`^⚠️ Lien de paiement non créé pour la commande n°${order.number} \\(Wave : wave: HTTP 503`))]);
-    expect(readdirSync(join(h.dataDir, 'outbox', 'payment-links'))).toHaveLength(0);
+    expect(readdirSync(join(h.dataDir, 'queues', 'payment-links'))).toHaveLength(0);
     h.wave.failAll('create', undefined);
 
     const odd = await h.order();
