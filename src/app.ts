@@ -28,7 +28,7 @@ import { orderEvents } from './shop/order-events.js';
 import { ownerNotices } from './shop/owner.js';
 import { createOrderDesk, type OrderDesk } from './shop/orders.js';
 import { createShopTools } from './shop/tools.js';
-import { addPaymentRoutes, createPaymentsFromConfig, type Payments, type PaymentTiming } from './shop/payments/index.js';
+import { addPaymentRoutes, createShopPayments, type PaymentProvider, type Payments, type PaymentTiming } from './shop/payments/index.js';
 import type { OrderRequest, Store } from './store/types.js';
 import { frenchTexts } from './core/texts.js';
 import type { ChannelAdapter } from './core/channel.js';
@@ -78,6 +78,11 @@ export interface AppDependencies {
   readonly openai?: OpenAI;
   /** How often the database is pinged for `/healthz` and recovery (default 15 s). */
   readonly storeCheckIntervalMs?: number;
+  /**
+   * The mobile-money providers the configuration names (`paymentProvidersFromConfig`), built by
+   * the start-up file; none: every order is paid on delivery.
+   */
+  readonly paymentProviders?: readonly PaymentProvider[];
   /** Replaces the payments' delays (tests: checks and retries in milliseconds, not minutes). */
   readonly paymentTiming?: Partial<PaymentTiming>;
 }
@@ -110,7 +115,9 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
   });
   const owner = config.ownerTelegramChatId ? { channel: 'telegram', chatId: config.ownerTelegramChatId } : undefined;
   const tellOwner = ownerNotices({ deliveries, owner, logger });
-  const payments = createPaymentsFromConfig(config, {
+  const payments = createShopPayments({
+    providers: dependencies.paymentProviders ?? [],
+    dataDir: config.dataDir,
     store,
     deliveries,
     notifyOwner: tellOwner,

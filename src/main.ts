@@ -8,6 +8,7 @@ import { secureDataDir } from './infra/data-dir.js';
 import { createApp, type App } from './app.js';
 import { createOpenAIClient } from './model/client.js';
 import { createStore } from './store/connect.js';
+import { paymentProvidersFromConfig } from './shop/payments/index.js';
 import { ConfigError, loadConfig, loadDotEnv, type Config } from './infra/config.js';
 import { createLogger, displayUrl, type Logger } from './infra/logger.js';
 import { createMetrics } from './infra/metrics.js';
@@ -100,7 +101,8 @@ async function main(): Promise<void> {
 
   const store = await createStore(config, logger);
   const openai = config.openai ? createOpenAIClient(config.openai) : undefined;
-  app = await createApp({ config, logger, channels, store, metrics, ...(openai && { openai }) });
+  const paymentProviders = paymentProvidersFromConfig(config);
+  app = await createApp({ config, logger, channels, store, metrics, ...(openai && { openai }), paymentProviders });
   const running = app;
   web.routes(running.http);
   telegram?.routes(running.http);

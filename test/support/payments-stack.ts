@@ -19,7 +19,7 @@ import { loadConfig } from '../../src/infra/config.js';
 import { createLogger, type Logger } from '../../src/infra/logger.js';
 import { createMetrics } from '../../src/infra/metrics.js';
 import { createOpenAIClient } from '../../src/model/client.js';
-import type { PaymentTiming } from '../../src/shop/payments/index.js';
+import { paymentProvidersFromConfig, type PaymentTiming } from '../../src/shop/payments/index.js';
 import { createEmbeddedStore } from '../../src/store/embedded.js';
 import type { Store } from '../../src/store/types.js';
 import { FakeWhatsApp } from '../channels/whatsapp/fake-client.js';
@@ -135,6 +135,7 @@ export async function startPaymentsStack(options: PaymentsStackOptions): Promise
       channels,
       store,
       ...(config.openai && { openai: createOpenAIClient(config.openai) }),
+      paymentProviders: paymentProvidersFromConfig(config),
       metrics: createMetrics({ defaults: false }),
       storeCheckIntervalMs: 100,
       ...(options.timing && { paymentTiming: options.timing }),

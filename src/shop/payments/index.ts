@@ -28,25 +28,25 @@ export function paymentProvidersFromConfig(config: Pick<Config, 'payments' | 'pu
 }
 
 /**
- * The shop's payments as the configuration asks, or `undefined` when no provider is
- * configured: then every order is paid on delivery, as before.
+ * The shop's payments over the configured providers, or `undefined` when there are none: then
+ * every order is paid on delivery, as before. Links wait in `DATA_DIR/queues/payment-links`.
  */
-export function createPaymentsFromConfig(
-  config: Pick<Config, 'payments' | 'publicUrl' | 'dataDir'>,
-  dependencies: {
-    readonly store: PaymentStore;
-    readonly deliveries: Pick<Deliveries, 'send'>;
-    readonly notifyOwner: (key: string, text: string) => Promise<void>;
-    readonly shopName: string;
-    readonly logger: Logger;
-    readonly timing?: Partial<PaymentTiming>;
-  },
-): Payments | undefined {
-  const [first, ...others] = paymentProvidersFromConfig(config);
+export function createShopPayments(options: {
+  readonly providers: readonly PaymentProvider[];
+  readonly dataDir: string;
+  readonly store: PaymentStore;
+  readonly deliveries: Pick<Deliveries, 'send'>;
+  readonly notifyOwner: (key: string, text: string) => Promise<void>;
+  readonly shopName: string;
+  readonly logger: Logger;
+  readonly timing?: Partial<PaymentTiming>;
+}): Payments | undefined {
+  const [first, ...others] = options.providers;
   if (!first) return undefined;
+  const { providers: _providers, dataDir, ...rest } = options;
   return createPayments({
-    ...dependencies,
+    ...rest,
     providers: [first, ...others],
-    linkQueue: createFileQueue<LinkJob>(join(config.dataDir, 'queues', 'payment-links')),
+    linkQueue: createFileQueue<LinkJob>(join(dataDir, 'queues', 'payment-links')),
   });
 }
