@@ -6,6 +6,7 @@ const secretPatterns: readonly RegExp[] = [
   /\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\b/g, // JWTs (Supabase keys)
   /\bsb_(?:secret|publishable)_[A-Za-z0-9_-]{10,}/g, // Supabase's newer API keys
   /\bEAA[A-Za-z0-9]{20,}/g, // Meta access tokens (WhatsApp Cloud API)
+  /\bwave_[a-z]{2}_(?:prod|test|sandbox)_[A-Za-z0-9_-]{10,}/g, // Wave Business API keys
   /(?<![\w/])\+?\d(?:[ .-]?\d){7,14}(?![\w/])/g, // phone numbers, with or without separators
 ];
 

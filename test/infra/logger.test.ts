@@ -17,6 +17,7 @@ describe('scrubSecrets', () => {
     ['a bot token', `token ${BOT_TOKEN} refusé`, [TOKEN_SECRET]],
     ['a bot token inside a Bot API URL', `request to https://api.telegram.org/bot${BOT_TOKEN}/sendMessage failed`, [TOKEN_SECRET]],
     ['an OpenAI key', `401 Incorrect API key provided: ${OPENAI_KEY}.`, [OPENAI_KEY]],
+    ['a Wave API key', 'Authorization: Bearer wave_ci_prod_YhUNb9dZ0xi4bA6fakeFAKE refusée', ['YhUNb9dZ0xi4bA6fakeFAKE']],
     ['a Supabase JWT', `apikey: ${SUPABASE_KEY}`, [SUPABASE_KEY.split('.')[2] ?? '', 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9']],
     ['an Ivorian number with spaces', 'rappeler le +225 07 08 09 10 11 demain', ['07 08 09 10 11']],
     ['an Ivorian number without prefix', 'client 0708091011 en attente', ['0708091011']],
