@@ -123,9 +123,10 @@ async function main(): Promise<void> {
       model: running.responder.description,
       store: running.store.kind === 'supabase' ? `supabase at ${displayUrl(config.supabase?.url ?? '')}` : `embedded database in ${config.dataDir}`,
       shop: running.shop.name,
+      payments: paymentProviders.length > 0 ? paymentProviders.map((provider) => provider.name) : 'cash on delivery',
       http: `http://localhost:${port}`,
     },
-    `akwaba is running for ${running.shop.name}: ${channels.map((channel) => channel.name).join(', ')}; model ${running.responder.description}; ${running.store.kind} database`,
+    `akwaba is running for ${running.shop.name}: ${channels.map((channel) => channel.name).join(', ')}; model ${running.responder.description}; ${running.store.kind} database; payments ${paymentProviders.map((provider) => provider.name).join(' + ') || 'on delivery'}`,
   );
   logger.info({ url: `http://localhost:${port}` }, `Ouvrez http://localhost:${port} pour discuter avec la boutique`);
 

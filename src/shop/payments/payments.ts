@@ -99,6 +99,21 @@ export interface Payments {
 
 const MAX_REMEMBERED = 1000;
 
+/** Keeps the latest keys only: enough to recognise a repeat, bounded in memory. */
+function trim(collection: Map<string, unknown> | Set<string>): void {
+  for (const key of collection.keys()) {
+    if (collection.size <= MAX_REMEMBERED) return;
+    collection.delete(key);
+  }
+}
+
+/** What a check found. */
+interface Checked {
+  readonly payment: Payment;
+  /** False when the provider could not be asked. */
+  readonly asked: boolean;
+}
+
 /** Creates the payments service. */
 export function createPayments(options: PaymentsOptions): Payments {
   const { store, deliveries, logger } = options;
@@ -127,18 +142,6 @@ export function createPayments(options: PaymentsOptions): Payments {
   let polling: Promise<void> | undefined;
   let news: Promise<void> | undefined;
   let newsAgain = false;
-
-  const remember = <T>(collection: Map<string, T> | Set<string>, key: string, value?: T) => {
-    if (collection instanceof Map) collection.set(key, value as T);
-    else collection.add(key);
-    if (collection.size > MAX_REMEMBERED) collection.delete(collection.keys().next().value as string);
-  };
-
-  interface Checked {
-    readonly payment: Payment;
-    /** False when the provider could not be asked. */
-    readonly asked: boolean;
-  }
 
   /** One check per payment at a time: a webhook, the poller and the customer share it. */
   function check(payment: Payment): Promise<Checked> {
@@ -235,7 +238,8 @@ export function createPayments(options: PaymentsOptions): Payments {
     async startPayment(order) {
       try {
         const offer = await links.make(order);
-        remember(offers, order.orderId, offer);
+        offers.set(order.orderId, offer);
+        trim(offers);
         return offer;
       } catch (error) {
         logger.error({ err: error, order: order.orderNumber }, 'payment not started');
@@ -254,7 +258,8 @@ export function createPayments(options: PaymentsOptions): Payments {
           return;
         }
         if (payment.status === 'pending' && !(await check(payment)).asked) return;
-        remember(seenEvents, notification.eventId);
+        seenEvents.add(notification.eventId);
+        trim(seenEvents);
       } catch (error) {
         logger.error({ err: error, provider }, 'notification not acted on; the poller will check');
       }
