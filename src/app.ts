@@ -131,7 +131,7 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
     return target ? engine.say(target, chatId, text, kind) : Promise.resolve(false);
   };
   const handoff = createHandoff({ dataDir: config.dataDir, notifyOwner: tellOwner, say, logger });
-  const dailySummary = createDailySummary({ store, notifyOwner: tellOwner, shopName: shop.name, logger });
+  const dailySummary = createDailySummary({ store, notifyOwner: tellOwner, shopName: shop.name, logger, withPayments: payments !== undefined });
   const orders = createOrderDesk({
     store,
     queue: createFileQueue<OrderRequest>(join(config.dataDir, 'queues', 'orders')),

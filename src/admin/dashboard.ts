@@ -82,7 +82,15 @@ export function addDashboard(app: Hono, options: DashboardOptions): void {
 
   app.get('/admin', guard, async (c) => {
     c.header('cache-control', 'no-store');
-    const view = await loadView({ store: options.store, handoffs, shopName: options.shopName, now: now(), scope, logger: options.logger });
+    const view = await loadView({
+      store: options.store,
+      handoffs,
+      shopName: options.shopName,
+      now: now(),
+      scope,
+      logger: options.logger,
+      withPayments: options.payments !== undefined,
+    });
     const code = c.req.query('ok') ?? c.req.query('err');
     return c.html(dashboardPage(view, versions, code ? NOTICES[code] : undefined));
   });

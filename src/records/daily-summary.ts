@@ -7,7 +7,9 @@ const DAY_MS = 86_400_000;
 
 /** Options of {@link createDailySummary}. */
 export interface DailySummaryOptions {
-  readonly store: Pick<Store, 'conversationStats'>;
+  readonly store: Pick<Store, 'conversationStats'> & Partial<Pick<Store, 'paymentTotals'>>;
+  /** Mobile money is on: the money it brought in is summed up too (with the store's `paymentTotals`). */
+  readonly withPayments?: boolean;
   /** Tells the owner; the key `daily-summary-YYYY-MM-DD` (the day summed up) makes it once per day. */
   readonly notifyOwner: (key: string, text: string) => Promise<void>;
   readonly now?: () => number;
@@ -69,6 +71,18 @@ export function createDailySummary(options: DailySummaryOptions): DailySummary {
     arm(!ok && at + retryMs < next ? retryMs : next - now());
   }
 
+  /** Without payments, or with their figures unreadable, the summary goes without that line. */
+  async function paidOn(day: string, from: number): Promise<{ fcfa: number; payments: number } | undefined> {
+    if (!options.withPayments || !options.store.paymentTotals) return undefined;
+    try {
+      const found = (await options.store.paymentTotals({ from, to: from + DAY_MS })).find((row) => row.day === day);
+      return { fcfa: found?.paidFcfa ?? 0, payments: found?.payments ?? 0 };
+    } catch (error) {
+      options.logger?.warn({ err: error, day }, 'daily summary: money received unknown');
+      return undefined;
+    }
+  }
+
   const summary: DailySummary = {
     start() {
       if (running) return;
@@ -90,7 +104,8 @@ export function createDailySummary(options: DailySummaryOptions): DailySummary {
           recoveryWindowMs: options.recoveryWindowMs ?? DEFAULT_RECOVERY_WINDOW_MS,
           now: now(),
         });
-        await options.notifyOwner(`daily-summary-${day}`, dailySummaryText(options.shopName ?? 'Votre boutique', day, totalsOf(stats.rows)));
+        const paid = await paidOn(day, from);
+        await options.notifyOwner(`daily-summary-${day}`, dailySummaryText(options.shopName ?? 'Votre boutique', day, totalsOf(stats.rows), paid));
         sent.add(day);
         return true;
       } catch (error) {

@@ -130,8 +130,8 @@ export function formatDay(day: string, options: Intl.DateTimeFormatOptions = { w
   return new Intl.DateTimeFormat('fr-FR', { ...options, timeZone: 'UTC' }).format(new Date(`${day}T00:00:00Z`));
 }
 
-/** The owner's morning message about one day. */
-export function dailySummaryText(shopName: string, day: string, totals: Totals): string {
+/** The owner's morning message about one day; `paid`: what mobile money brought in that day, when payments are on. */
+export function dailySummaryText(shopName: string, day: string, totals: Totals, paid?: { readonly fcfa: number; readonly payments: number }): string {
   const lines = [
     `📊 ${shopName} — bilan du ${formatDay(day)}`,
     `💬 Conversations : ${formatNumber(totals.conversations)} (${formatNumber(totals.messages)} messages)`,
@@ -145,6 +145,7 @@ export function dailySummaryText(shopName: string, day: string, totals: Totals):
     );
   }
   lines.push(`🛍️ Commandes : ${formatNumber(totals.orders)} · 💰 Ventes : ${formatFcfa(totals.revenueFcfa)}`);
+  if (paid) lines.push(`💳 Encaissé par mobile money : ${formatFcfa(paid.fcfa)} (${plural(paid.payments, 'paiement', 'paiements')})`);
   return lines.join('\n');
 }
 

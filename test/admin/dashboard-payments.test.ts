@@ -39,7 +39,7 @@ function payment(id: string, status: Payment['status'], detail: string | null = 
   };
 }
 
-function dashboard() {
+function dashboard(options: { payments?: boolean } = {}) {
   const base = fixtureStore();
   const store = {
     ...base,
@@ -66,13 +66,13 @@ function dashboard() {
     store,
     shopName: 'Mode Ivoire',
     now: () => NOW,
-    payments: {
+    ...(options.payments !== false && { payments: {
       async settleByOwner(id, status) {
         if (failure) throw failure;
         settled.push([id, status]);
         return { changed: true, payment: payment(id, status) };
       },
-    },
+    } }),
   });
   return { app, settled, fail: (error: Error | undefined) => (failure = error) };
 }
@@ -99,6 +99,10 @@ describe('the dashboard and mobile money', () => {
     expect(row(1043)).toContain('value="paid">Valider le paiement');
     expect(row(1044)).toContain('À la livraison');
     expect(row(1044)).not.toContain('/admin/payments/');
+
+    const cashOnly = await (await dashboard({ payments: false }).app.request('/admin', { headers: { authorization: `Bearer ${TOKEN}` } })).text();
+    expect(cashOnly).not.toContain('data-kpi="paid"');
+    expect(cashOnly).toContain('data-kpi="revenue"');
   });
 
   it('lets the owner note a refund or accept a payment under review, from the page only', async () => {

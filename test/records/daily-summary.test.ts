@@ -90,3 +90,30 @@ describe('the daily summary', () => {
     summary.stop();
   });
 });
+
+describe('the daily summary with mobile money', () => {
+  it('adds what mobile money brought in yesterday, and goes without it when those figures fail', async () => {
+    const history = craftedHistory();
+    const notices: string[] = [];
+    let paymentsDown = false;
+    const store = {
+      conversationStats: async (query: StatsQuery) => conversationStatsOf(history.events, history.orders, query),
+      async paymentTotals(query: { from: number; to: number }) {
+        if (paymentsDown) throw new StoreError('payments.totals', { code: 'store_unavailable' });
+        expect(query).toEqual({ from: Date.parse('2026-11-24T00:00:00Z'), to: Date.parse('2026-11-25T00:00:00Z') });
+        return [{ day: '2026-11-24', paidFcfa: 94_000, payments: 2 }];
+      },
+    };
+    const summary = createDailySummary({ store, withPayments: true, notifyOwner: async (_key, text) => void notices.push(text), logger: createLogger({ level: 'silent' }) });
+    expect(await summary.send('2026-11-24')).toBe(true);
+    expect(notices[0]).toContain('💳 Encaissé par mobile money : 94\u00a0000\u00a0FCFA (2 paiements)');
+    paymentsDown = true;
+    expect(await summary.send('2026-11-23')).toBe(true);
+    expect(notices[1]).not.toContain('Encaissé');
+    expect(notices[1]).toContain('Ventes');
+    const cashOnly = createDailySummary({ store, notifyOwner: async (_key, text) => void notices.push(text) });
+    paymentsDown = false;
+    await cashOnly.send('2026-11-24');
+    expect(notices[2]).not.toContain('Encaissé');
+  });
+});
