@@ -112,8 +112,8 @@ describe('Wave through the real bot, with the model', () => {
   });
 });
 
-describe('CinetPay through the real bot, with the model', () => {
-  const stack = withStack({ provider: 'cinetpay' });
+describe('CinetPay through the real bot, with the model, WhatsApp by the Cloud API', () => {
+  const stack = withStack({ provider: 'cinetpay', whatsapp: 'cloud' });
 
   it('an order on every channel gets its link; paid (notification), the customer and the owner are told once', async () => {
     await payEveryChannel(stack(), 'cinetpay');

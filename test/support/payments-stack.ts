@@ -13,6 +13,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { createTelegramChannel } from '../../channels/telegram/index.js';
 import { createWebChannel } from '../../channels/web/index.js';
 import { createWhatsAppChannel } from '../../channels/whatsapp/index.js';
+import { createWhatsAppCloudChannel } from '../../channels/whatsapp-cloud/index.js';
 import { createApp, type App } from '../../src/app.js';
 import type { ChannelAdapter, LinkButton } from '../../src/core/channel.js';
 import { loadConfig } from '../../src/infra/config.js';
@@ -23,6 +24,9 @@ import { paymentProvidersFromConfig, type PaymentTiming } from '../../src/shop/p
 import { createEmbeddedStore } from '../../src/store/embedded.js';
 import type { Store } from '../../src/store/types.js';
 import { FakeWhatsApp } from '../channels/whatsapp/fake-client.js';
+import { APP_SECRET, VERIFY_TOKEN, WEBHOOK_PATH } from './cloud-channel.js';
+import { startFakeGraph } from './fake-graph.js';
+import { createFakeMeta } from './fake-meta.js';
 import { startFakeCinetPay, type FakeCinetPay } from './fake-cinetpay.js';
 import { startFakeOpenAI, type FakeOpenAI } from './fake-openai.js';
 import { startFakeTelegram, type FakeTelegram } from './fake-telegram.js';
@@ -69,6 +73,8 @@ export interface PaymentsStackOptions {
   readonly provider: 'wave' | 'cinetpay';
   /** Without a model the catalogue answers (and a guided checkout would take orders). */
   readonly model?: boolean;
+  /** WhatsApp Web (a browser, faked) or the official Cloud API (Meta's fakes). Default web. */
+  readonly whatsapp?: 'web' | 'cloud';
   readonly timing?: Partial<PaymentTiming>;
   readonly logger?: Logger;
 }
@@ -79,6 +85,7 @@ export async function startPaymentsStack(options: PaymentsStackOptions): Promise
   const wave = await startFakeWave();
   const cinetpay = await startFakeCinetPay();
   const whatsapp = new FakeWhatsApp();
+  const graph = options.whatsapp === 'cloud' ? await startFakeGraph() : undefined;
   const dataDir = mkdtempSync(join(tmpdir(), 'akwaba-pay-'));
   const real = await createEmbeddedStore({ dataDir: 'memory://' });
   // The bot closes its store when it stops; this database outlives one run of the bot.
@@ -120,14 +127,28 @@ export async function startPaymentsStack(options: PaymentsStackOptions): Promise
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   wave.setWebhookUrl(`${url}/payments/wave/webhook`);
+  const meta = graph && createFakeMeta({ graph, callbackUrl: `${url}${WEBHOOK_PATH}`, appSecret: APP_SECRET, verifyToken: VERIFY_TOKEN });
   cinetpay.routeNotificationsTo(url);
 
   async function start(): Promise<void> {
     web = createWebChannel({ logger, shopName: 'Mode Ivoire' });
+    const cloud =
+      graph &&
+      createWhatsAppCloudChannel({
+        accessToken: graph.accessToken,
+        phoneNumberId: graph.phoneNumberId,
+        appSecret: APP_SECRET,
+        verifyToken: VERIFY_TOKEN,
+        apiRoot: graph.url,
+        apiVersion: graph.version,
+        logger,
+        retry: { retryDelayMs: 5, pairRetryDelayMs: 10, maxRetryDelayMs: 50 },
+        restartDelayMs: 50,
+      });
     const channels: ChannelAdapter[] = [
       createTelegramChannel({ token: telegram.token, apiRoot: telegram.url, logger, pollingTimeoutSeconds: 2, restartDelayMs: 100 }),
       web,
-      createWhatsAppChannel({ dataDir, logger, clientFactory: whatsapp.factory }),
+      cloud ?? createWhatsAppChannel({ dataDir, logger, clientFactory: whatsapp.factory }),
     ];
     const started = await createApp({
       config,
@@ -141,6 +162,7 @@ export async function startPaymentsStack(options: PaymentsStackOptions): Promise
       ...(options.timing && { paymentTiming: options.timing }),
     });
     web.routes(started.http);
+    cloud?.routes(started.http);
     await started.start();
     app = started;
   }
@@ -156,7 +178,7 @@ export async function startPaymentsStack(options: PaymentsStackOptions): Promise
           return { text: String(call.params.text), ...(button && { link: { label: button.text, url: button.url } }) };
         });
     }
-    if (channel === 'whatsapp') return whatsapp.texts(chatId).map((text) => ({ text }));
+    if (channel === 'whatsapp') return (graph ? graph.texts(chatId) : whatsapp.texts(chatId)).map((text) => ({ text }));
     const response = await current().http.request(`/chat/history?visitor=${encodeURIComponent(chatId)}`);
     const history = (await response.json()) as { messages: { from: string; text?: string; link?: LinkButton }[] };
     return history.messages.filter((event) => event.from === 'shop').map((event) => ({ text: event.text ?? '', ...(event.link && { link: event.link }) }));
@@ -177,11 +199,12 @@ export async function startPaymentsStack(options: PaymentsStackOptions): Promise
     newChat(channel) {
       chats += 1;
       if (channel === 'telegram') return String(70_000 + chats);
-      if (channel === 'whatsapp') return `22507000000${chats}@c.us`;
+      if (channel === 'whatsapp') return graph ? `22507000000${chats}` : `22507000000${chats}@c.us`;
       return `visiteur-${randomBytes(8).toString('hex')}`;
     },
     async says(channel, chatId, text) {
       if (channel === 'telegram') telegram.pushMessage(Number(chatId), text);
+      else if (channel === 'whatsapp' && meta) await meta.customerWrites(chatId, text);
       else if (channel === 'whatsapp') whatsapp.customerWrites(chatId, text);
       else {
         const response = await current().http.request('/chat/messages', {
@@ -219,6 +242,7 @@ export async function startPaymentsStack(options: PaymentsStackOptions): Promise
       await openai.close();
       await wave.close();
       await cinetpay.close();
+      await graph?.close();
       rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 20 });
     },
   };
