@@ -55,7 +55,7 @@ function withStack(options: Parameters<typeof startPaymentsStack>[0]): () => Pay
 
 async function payEveryChannel(s: PaymentsStack, provider: 'wave' | 'cinetpay'): Promise<void> {
   for (const channel of CHANNELS) {
-    const chatId = s.newChat(channel);
+    const chatId = await s.newChat(channel);
     await s.says(channel, chatId, ORDER_MESSAGE);
     const messages = await s.waitFor(channel, chatId, (m) => m.text.startsWith('Commande enregistrée'));
     const link = messages.find(hasLink)!;
@@ -95,7 +95,7 @@ describe('Wave through the real bot, with the model', () => {
 
   it('restart with payments pending: Wave redelivers while the bot is down, the restarted bot settles it', async () => {
     const s = stack();
-    const chatId = s.newChat('telegram');
+    const chatId = await s.newChat('telegram');
     await s.says('telegram', chatId, ORDER_MESSAGE);
     await s.waitFor('telegram', chatId, (m) => m.text.startsWith('Commande enregistrée'));
     const owner = s.ownerTexts().length;
@@ -121,7 +121,7 @@ describe('CinetPay through the real bot, with the model, WhatsApp by the Cloud A
 
   it('"j\'ai payé" goes through check_payment, with the customer taken from the chat', async () => {
     const s = stack();
-    const chatId = s.newChat('web');
+    const chatId = await s.newChat('web');
     await s.says('web', chatId, ORDER_MESSAGE);
     await s.waitFor('web', chatId, (m) => m.text.startsWith('Commande enregistrée'));
     const transaction = latest(s.cinetpay.transactions.values());
@@ -139,7 +139,7 @@ describe('Wave through the real bot, without a model', () => {
 
   it('an order from another flow gets its link; "j\'ai payé" checks Wave at once', async () => {
     const s = stack();
-    const chatId = s.newChat('telegram');
+    const chatId = await s.newChat('telegram');
     // A guided checkout (no model) records orders through the same desk.
     const outcome = await s.app.orders.place({
       idempotencyKey: 'guided-1',
@@ -173,7 +173,7 @@ describe('Wave through the real bot, checks and retries in milliseconds', () => 
 
   it('webhook lost: the poller finds the payment', async () => {
     const s = stack();
-    const chatId = s.newChat('whatsapp');
+    const chatId = await s.newChat('whatsapp');
     await s.says('whatsapp', chatId, ORDER_MESSAGE);
     await s.waitFor('whatsapp', chatId, hasLink);
     await s.wave.pay(latest(s.wave.sessions.values()).id, { webhook: false });
@@ -186,7 +186,7 @@ describe('Wave through the real bot, checks and retries in milliseconds', () => 
     const s = stack();
     const sessions = s.wave.sessions.size;
     s.wave.failNext('create', { status: 503 });
-    const chatId = s.newChat('telegram');
+    const chatId = await s.newChat('telegram');
     await s.says('telegram', chatId, ORDER_MESSAGE);
     const first = await s.waitFor('telegram', chatId, (m) => m.text.startsWith('Commande enregistrée'));
     expect(first.map((m) => m.text)).toEqual([

@@ -1,6 +1,6 @@
 /**
  * The payment methods of the embedded store: each one SQL function of
- * `20261210000000_payments.sql`, called with positional parameters.
+ * `20261222000000_payments.sql`, called with positional parameters.
  */
 import { assertOrderId } from './sql.js';
 import {

@@ -1,6 +1,6 @@
 /**
  * What the store keeps of mobile-money payments, and the mapping to and from the SQL
- * functions of `supabase/migrations/20261210000000_payments.sql`, shared by both engines.
+ * functions of `supabase/migrations/20261222000000_payments.sql`, shared by both engines.
  */
 import { z } from 'zod';
 import { parseRow } from './errors.js';

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
+import { createOwnerAuth } from '../../src/admin/auth.js';
 import { addDashboard } from '../../src/admin/dashboard.js';
 import { OrderRejectedError, StoreError } from '../../src/store/errors.js';
 import type { Payment } from '../../src/store/payments.js';
@@ -62,7 +63,7 @@ function dashboard(options: { payments?: boolean } = {}) {
   let failure: Error | undefined;
   const app = new Hono();
   addDashboard(app, {
-    adminToken: TOKEN,
+    auth: createOwnerAuth({ adminToken: TOKEN }),
     store,
     shopName: 'Mode Ivoire',
     now: () => NOW,
@@ -77,11 +78,13 @@ function dashboard(options: { payments?: boolean } = {}) {
   return { app, settled, fail: (error: Error | undefined) => (failure = error) };
 }
 
-const form = (body: Record<string, string>, origin = 'http://localhost') => ({
+/** An action as a script sends it: JSON with the bearer token. */
+const fromScript = (body: Record<string, string>) => ({
   method: 'POST',
-  headers: { authorization: `Bearer ${TOKEN}`, origin, 'content-type': 'application/x-www-form-urlencoded' },
-  body: new URLSearchParams(body).toString(),
+  headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+  body: JSON.stringify(body),
 });
+const locationOf = async (response: Response) => ((await response.json()) as { location: string }).location;
 
 describe('the dashboard and mobile money', () => {
   it('shows today\'s money received beside sales, and each order\'s payment', async () => {
@@ -105,25 +108,27 @@ describe('the dashboard and mobile money', () => {
     expect(cashOnly).toContain('data-kpi="revenue"');
   });
 
-  it('lets the owner note a refund or accept a payment under review, from the page only', async () => {
+  it('lets the owner note a refund or accept a payment under review, and nothing else', async () => {
     const { app, settled, fail } = dashboard();
-    const refunded = await app.request(`http://localhost/admin/payments/${PAID_ID}`, form({ action: 'refunded' }));
-    expect(refunded.status).toBe(303);
-    expect(refunded.headers.get('location')).toBe('/admin?ok=payment-refunded#commandes');
-    const accepted = await app.request(`http://localhost/admin/payments/${REVIEW_ID}`, form({ action: 'paid' }));
-    expect(accepted.headers.get('location')).toBe('/admin?ok=payment-accepted#commandes');
+    const refunded = await app.request(`http://localhost/admin/payments/${PAID_ID}`, fromScript({ action: 'refunded' }));
+    expect(refunded.status).toBe(200);
+    expect(await locationOf(refunded)).toBe('/admin?ok=payment-refunded#commandes');
+    const accepted = await app.request(`http://localhost/admin/payments/${REVIEW_ID}`, fromScript({ action: 'paid' }));
+    expect(await locationOf(accepted)).toBe('/admin?ok=payment-accepted#commandes');
     expect(settled).toEqual([
       [PAID_ID, 'refunded'],
       [REVIEW_ID, 'paid'],
     ]);
 
-    expect((await app.request(`http://localhost/admin/payments/${PAID_ID}`, form({ action: 'failed' }))).headers.get('location')).toBe('/admin?err=payment-refused#commandes');
-    expect((await app.request(`http://localhost/admin/payments/${PAID_ID}`, form({ action: 'refunded' }, 'https://evil.example'))).headers.get('location')).toBe('/admin?err=bad-origin');
-    expect((await app.request(`http://localhost/admin/payments/${PAID_ID}`, { method: 'POST', body: new URLSearchParams({ action: 'refunded' }) })).status).toBe(401);
+    const bogus = await app.request(`http://localhost/admin/payments/${PAID_ID}`, fromScript({ action: 'failed' }));
+    expect([bogus.status, await locationOf(bogus)]).toEqual([409, '/admin?err=payment-refused#commandes']);
+    const anonymous = await app.request(`http://localhost/admin/payments/${PAID_ID}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"action":"refunded"}' });
+    expect(anonymous.status).toBe(401);
     fail(new OrderRejectedError('invalid_transition', 'non'));
-    expect((await app.request(`http://localhost/admin/payments/${PAID_ID}`, form({ action: 'refunded' }))).headers.get('location')).toBe('/admin?err=payment-refused#commandes');
+    expect(await locationOf(await app.request(`http://localhost/admin/payments/${PAID_ID}`, fromScript({ action: 'refunded' })))).toBe('/admin?err=payment-refused#commandes');
     fail(new StoreError('payments.settle', { code: 'store_unavailable' }));
-    expect((await app.request(`http://localhost/admin/payments/${PAID_ID}`, form({ action: 'refunded' }))).headers.get('location')).toBe('/admin?err=payment-failed#commandes');
+    const down = await app.request(`http://localhost/admin/payments/${PAID_ID}`, fromScript({ action: 'refunded' }));
+    expect([down.status, await locationOf(down)]).toEqual([503, '/admin?err=payment-failed#commandes']);
     expect(settled).toHaveLength(2);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The payments' state machine in SQL (`20261210000000_payments.sql`), written once and run on
+ * The payments' state machine in SQL (`20261222000000_payments.sql`), written once and run on
  * PGlite and on the local PostgreSQL server: every transition at most once, whatever arrives
  * twice or out of order; a paid amount that is not the order's is never counted as paid.
  */

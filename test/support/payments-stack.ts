@@ -53,8 +53,11 @@ export interface PaymentsStack {
   readonly store: Store;
   /** The bot's HTTP server (what PUBLIC_URL reaches through the reverse proxy). */
   readonly url: string;
-  /** A new chat id on a channel, as that platform writes them. */
-  newChat(channel: ChannelName): string;
+  /**
+   * A new customer on a channel: a chat id as the platform writes them (on the web chat, the
+   * visitor id the page got from the server, which `says` and `shopMessages` take).
+   */
+  newChat(channel: ChannelName): Promise<string>;
   /** The customer writes on their channel. */
   says(channel: ChannelName, chatId: string, text: string): Promise<void>;
   /** What the shop sent that chat, in order. */
@@ -196,11 +199,13 @@ export async function startPaymentsStack(options: PaymentsStackOptions): Promise
     whatsapp,
     store,
     url,
-    newChat(channel) {
+    async newChat(channel) {
       chats += 1;
       if (channel === 'telegram') return String(70_000 + chats);
       if (channel === 'whatsapp') return graph ? `22507000000${chats}` : `22507000000${chats}@c.us`;
-      return `visiteur-${randomBytes(8).toString('hex')}`;
+      const response = await current().http.request('/chat/visitors', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      if (response.status !== 201) throw new Error(`web chat gave no visitor id: ${response.status}`);
+      return ((await response.json()) as { visitorId: string }).visitorId;
     },
     async says(channel, chatId, text) {
       if (channel === 'telegram') telegram.pushMessage(Number(chatId), text);

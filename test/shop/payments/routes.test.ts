@@ -22,7 +22,7 @@ function captureLogs(): { destination: Writable; text(): string } {
 }
 
 async function orderWithLink(s: PaymentsStack): Promise<void> {
-  const chatId = s.newChat('telegram');
+  const chatId = await s.newChat('telegram');
   const outcome = await s.app.orders.place({
     idempotencyKey: `routes-${chatId}`,
     channel: 'telegram',
