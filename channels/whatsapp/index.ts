@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../src/infra/logger.js';
-import type { ChannelAdapter, Health, MessageHandler, SendOptions } from '../../src/core/channel.js';
+import type { Button, ChannelAdapter, Health, MessageHandler, SendOptions, SendTextOptions } from '../../src/core/channel.js';
 import {
   createLocalAuth,
   createMessageMedia,
@@ -201,10 +201,11 @@ export function createWhatsAppChannel(options: WhatsAppChannelOptions): WhatsApp
     // WhatsApp shows "typing…" for about 25 s; refreshing every 4 s would cost two browser calls each time.
     typingRefreshMs: options.typingRefreshMs ?? 20_000,
 
-    sendText(chatId: string, text: string, sendOptions?: SendOptions) {
+    sendText(chatId: string, text: string, sendOptions?: SendTextOptions) {
+      const shown = withNumberedChoices(text, sendOptions?.buttons ?? []);
       return inOrder(chatId, async () => {
         const client = await connection.whenReady(sendOptions?.signal);
-        await client.sendMessage(chatId, text);
+        await client.sendMessage(chatId, shown);
         await clearTyping(client, chatId);
       });
     },
@@ -266,4 +267,15 @@ export function createWhatsAppChannel(options: WhatsAppChannelOptions): WhatsApp
   };
 
   return channel;
+}
+
+/**
+ * WhatsApp Web has no buttons a linked device can send: the choices become numbered lines
+ * under the text, and the customer answers with the number (or the words), which the shop
+ * reads back against the choices it offered.
+ */
+export function withNumberedChoices(text: string, buttons: readonly Button[]): string {
+  if (buttons.length === 0) return text;
+  const lines = buttons.map((button, index) => `*${index + 1}.* ${button.label}`);
+  return `${text}\n\n${lines.join('\n')}\n_Répondez avec le numéro de votre choix._`;
 }

@@ -21,7 +21,7 @@ export function ownerOrderNotice(order: PlacedOrder, request: OrderRequest): str
 export function customerConfirmation(order: PlacedOrder): string {
   return [
     `✅ Votre commande n°${order.number} est enregistrée !`,
-    ...order.lines.map((line) => `• ${line.productName}${line.size ? ` (${line.size})` : ''} × ${line.quantity}`),
+    ...order.lines.map((line) => `• ${line.productName}${line.size && !/^unique$/i.test(line.size) ? ` (${line.size})` : ''}${line.quantity > 1 ? ` × ${line.quantity}` : ''}`),
     `Livraison ${order.zone.name} : ${formatFcfa(order.deliveryFeeFcfa)}, ${order.zone.delay}`,
     `Total : ${formatFcfa(order.totalFcfa)}`,
     'Merci pour votre confiance 🙏',

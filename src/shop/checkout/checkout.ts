@@ -122,9 +122,14 @@ export function createCheckout(options: CheckoutOptions): Checkout {
 
     async showing(request, products, answer) {
       const buttons = await withTurn(request.conversationKey, request.customer, async ({ state }) => {
-        if (isActive(state) || products.length === 0) return [];
-        state.shown = products.map((product) => product.slug);
+        if (isActive(state)) return [];
+        if (products.length === 0) {
+          // The earlier offers no longer follow the last message; nothing to remember otherwise.
+          if (state.choices.length > 0) ask(state, '');
+          return [];
+        }
         state.lastPrompt = answer;
+        state.shown = products.map((product) => product.slug);
         if (products.length > 1) {
           delete state.lastProduct;
           return ask(state, '', products.map((product, index): Offer => [product.name, 'pick', String(index + 1)])).buttons ?? [];

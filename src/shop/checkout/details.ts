@@ -24,7 +24,7 @@ export interface DetailsRead {
 export function readDetails(turn: CheckoutTurn, text: string, asked?: 'name' | 'phone' | 'zone'): DetailsRead {
   const { state, zones, deps } = turn;
   const changed: ('name' | 'phone' | 'zone')[] = [];
-  const phone = readPhone(text, deps.shop.country);
+  const phone = readPhone(text, deps.shop.country, { expected: asked === 'phone' });
   const zone = readZone(text, zones);
   const name = readName(text, {
     alone: asked === 'name',

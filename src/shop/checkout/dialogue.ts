@@ -10,10 +10,10 @@ import { isCheckoutAction, readChoice, type Choice } from './buttons.js';
 import { chooseProduct, onward, placeOrder, takeSize, toSummary } from './cart.js';
 import type { CheckoutTurn } from './context.js';
 import { onDetails, readDetails } from './details.js';
-import { askDetail, askProduct, askSize, editMenu, itemsMenu, say, TEXTS, unclear, zonesInOrder, type CheckoutReply } from './prompts.js';
+import { ask, askDetail, askProduct, askSize, askZone, editMenu, itemsMenu, say, TEXTS, unclear, zonesInOrder, type CheckoutReply } from './prompts.js';
 import { orderStatusAnswer } from './status.js';
 import { isActive, startPurchase } from './state.js';
-import { asksOrderStatus, readChoiceNumber, readIntent, readSize, wantsToBuy } from './understand.js';
+import { asksOrderStatus, isQuestion, readChoiceNumber, readIntent, readSize, wantsToBuy } from './understand.js';
 
 /** One message as the checkout reads it: its words, and the button pressed if it was a press. */
 export interface CheckoutInput {
@@ -86,6 +86,10 @@ function browsing(turn: CheckoutTurn, text: string): Promise<Reply> | Reply | nu
     noteSearch(turn, text);
     return askProduct(state, products);
   }
+  // "Oui" to the one "je la prends" button just offered.
+  const offers = state.choices.filter((button) => readChoice(button.id)?.verb === 'buy');
+  const [offer] = offers;
+  if (!named && offer && offers.length === 1 && readIntent(text) === 'confirm') return onChoice(turn, readChoice(offer.id)!);
   return null;
 }
 
@@ -98,7 +102,8 @@ function noteSearch(turn: CheckoutTurn, text: string): void {
 /** Another article named in the middle of the details, with a size or the wish to buy it. */
 function otherArticle(turn: CheckoutTurn, text: string): Promise<Reply> | Reply | undefined {
   const product = findProduct(turn.products, text);
-  if (!product || !(wantsToBuy(text) || readSize(text, product).size || readIntent(text) === 'add')) return undefined;
+  const sized = readSize(text, product).size !== undefined && !isQuestion(text);
+  if (!product || !(wantsToBuy(text) || sized || readIntent(text) === 'add')) return undefined;
   return chooseProduct(turn, product, text);
 }
 
@@ -194,8 +199,9 @@ function changeField(turn: CheckoutTurn, field: 'items' | 'name' | 'phone' | 'zo
     return itemsMenu(state);
   }
   state.step = field;
-  const asked = { name: 'Quel nom faut-il mettre sur la commande ?', phone: 'Quel numéro faut-il appeler pour la livraison ?', zone: 'Dans quelle commune faut-il livrer ?' };
-  return askDetail(state, field, { zones: turn.zones, country: turn.deps.shop.country }, field === 'zone' ? undefined : asked[field]);
+  if (field === 'zone') return askZone(state, turn.zones, 'Dans quelle commune faut-il livrer ?');
+  const asked = { name: 'Quel nom faut-il mettre sur la commande ?', phone: 'Quel numéro faut-il appeler pour la livraison ?' };
+  return ask(state, asked[field], [['❌ Annuler', 'cancel']]);
 }
 
 /** A button of the current prompt (or its number) was chosen. */

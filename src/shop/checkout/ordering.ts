@@ -68,8 +68,9 @@ function fromCatalogue(state: CheckoutState, catalogue: CatalogueView): OrderQuo
  * refusal is another request.
  */
 export function orderKeyOf(state: CheckoutState): string {
-  const content = JSON.stringify([state.id, state.channel, state.chatId, state.name, state.phone, state.zone, linesOf(state.items)]);
-  return `checkout-${createHash('sha256').update(content).digest('hex').slice(0, 40)}`;
+  const content = JSON.stringify(['checkout', state.id, state.channel, state.chatId, state.name, state.phone, state.zone, linesOf(state.items)]);
+  // Hex only: its first 8 characters are the reference a queued order is known by.
+  return createHash('sha256').update(content).digest('hex');
 }
 
 /** Places the purchase through the order desk; the state is not changed here. */

@@ -89,6 +89,8 @@ export function soldOut(product: Product): string {
 
 /** A phone number of the shop's country, written by pairs (`07 07 12 34 56`), or `undefined`. */
 export function examplePhone(country: string): string | undefined {
+  // libphonenumber's own Ivorian example (01 23 45 67 89) does not look like anyone's number.
+  if (country.toUpperCase() === 'CI') return '07 07 12 34 56';
   const sample = getExampleNumber(country.toUpperCase() as CountryCode, examples);
   return sample?.nationalNumber.replace(/(\d{2})(?=\d)/g, '$1 ');
 }

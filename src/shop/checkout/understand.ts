@@ -25,7 +25,7 @@ const STATUS = new RegExp(
     '\\b(toujours|encore) pas (recu|ete livree?|arrive)e?s?\\b',
   ].join('|'),
 );
-const ORDER = /\b(je (la |le |les )?prends?|je vais (la |le |les )?prendre|commander|je commande|passer (une )?commande|acheter|j achete|reserver|reserve[zr]? (la|le|les|moi)|je (la|le|les) veux|je veux (la|le|les|celle|celui|cette|ce)\b|je voudrais (la|le|les|celle|celui|cette|ce)\b|(me|m) plai(t|sent)|j aime (bien )?(la|le|les|celle|celui|cette|ce)\b|je choisis|mettez moi|donnez moi|envoyez moi|il me (la|le|les|faut))/;
+const ORDER = /\b(je (la |le |les )?(prends?|reprends?)|je vais (la |le |les )?prendre|commander|je commande|passer (une )?commande|acheter|j achete|reserver|reserve[zr]? (la|le|les|moi)|je (la|le|les) (veux|voudrais)|je (veux|voudrais|prendrais)( aussi| egalement| bien| plutot)? (la|le|les|celle|celui|cette|ce)\b|(me|m) plai(t|sent)|j aime (bien )?(la|le|les|celle|celui|cette|ce)\b|je choisis|mettez moi|donnez moi|envoyez moi|il me (la|le|les|faut))/;
 
 /** The meaning of a short answer, or `undefined`. Cancel wins over everything, then status. */
 export function readIntent(text: string): Intent | undefined {
@@ -44,6 +44,11 @@ export function readIntent(text: string): Intent | undefined {
 /** Whether the customer says they want to buy (`je la prends`, `la bordeaux me plaît`, `je veux commander`). */
 export function wantsToBuy(text: string): boolean {
   return ORDER.test(normalize(text));
+}
+
+/** Whether the text is a question (`vous avez la bordeaux en M ?`) rather than a choice. */
+export function isQuestion(text: string): boolean {
+  return text.includes('?') || /^(est ce que|vous avez|avez vous|y a t il|il y a|c est combien|combien|quel|quelle|quels|quelles|pourquoi|comment)\b/.test(normalize(text));
 }
 
 /** Whether the text asks about an order already placed (`où en est ma commande ?`). */
@@ -110,18 +115,20 @@ export function readChoiceNumber(text: string): number | undefined {
 }
 
 const PHONE_LIKE = /(?:\+|00)?\d[\d\s.\-/()]{6,}\d/g;
+const ANY_DIGITS = /(?:\+|00)?\d[\d\s.\-/()]*\d/g;
 
 /**
  * A phone number in the text, read for the shop's country: `valid` in E.164, or `invalid`
  * with what the customer typed when something looks like a number (8 digits or more, or
- * "mon numéro …") and is not one. Amounts (`45 000`) are not mistaken for numbers.
+ * "mon numéro …", or 4 digits or more when a number is `expected`) and is not one. Amounts
+ * (`45 000`) are not mistaken for numbers.
  */
-export function readPhone(text: string, country: string): { valid?: string; invalid?: string; raw?: string } {
-  const candidates = text.match(PHONE_LIKE) ?? [];
+export function readPhone(text: string, country: string, options: { expected?: boolean } = {}): { valid?: string; invalid?: string; raw?: string } {
+  const candidates = text.match(options.expected ? ANY_DIGITS : PHONE_LIKE) ?? [];
   let invalid: string | undefined;
   for (const candidate of candidates) {
     const digits = candidate.replace(/\D/g, '');
-    if (digits.length < 8) continue;
+    if (digits.length < (options.expected ? 4 : 8)) continue;
     const valid = normalizePhone(candidate, country);
     if (valid) return { valid, raw: candidate.trim() };
     invalid ??= candidate.trim();
