@@ -13,6 +13,8 @@ export interface TelegramCall {
   at: number;
   /** HTTP status once answered; `undefined` while in flight or if the client went away. */
   status?: number;
+  /** The `message_id` of the message it sent, for a successful `sendMessage` / `sendPhoto`. */
+  messageId?: number;
 }
 
 /** What `setWebhook` registered. */
@@ -330,6 +332,8 @@ export async function startFakeTelegram(options: { token?: string } = {}): Promi
     const result = await handle(method, params, res);
     if (res.destroyed) return;
     call.status = result.status;
+    const sentId = (result.body.result as { message_id?: unknown } | undefined)?.message_id;
+    if (typeof sentId === 'number') call.messageId = sentId;
     reply(res, result);
     // Notify again so predicates on `status` (e.g. "a sendMessage that succeeded") can match.
     for (const listener of callListeners) listener(call);

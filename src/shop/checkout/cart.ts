@@ -94,6 +94,8 @@ export async function placeOrder(turn: CheckoutTurn): Promise<Reply> {
   const outcome = await placeCart(state, deps.orders);
   if (outcome.status === 'rejected') return refused(turn, outcome.code, outcome.info ?? {}, true);
   recordOutcome(state, outcome, deps.now());
+  // The stock just changed: the next customer must not be offered the size this one took.
+  if (outcome.status === 'recorded') void deps.catalogue.refresh?.().catch(() => undefined);
   return say(state, outcome.status === 'recorded' ? customerConfirmation(outcome.order) : customerOrderQueued(outcome.reference));
 }
 

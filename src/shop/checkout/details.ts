@@ -8,7 +8,9 @@ import { findZoneMentions } from '../search.js';
 import { onward } from './cart.js';
 import type { CheckoutTurn } from './context.js';
 import { askDetail, askZone, badPhone, TEXTS, unclear, type CheckoutReply } from './prompts.js';
-import { readName, readPhone, readZone } from './understand.js';
+import type { DeliveryZone } from '../../store/types.js';
+import { normalize } from '../text.js';
+import { readName, readPhone } from './understand.js';
 
 /** What a message changed among the details, and what in it was wrong. */
 export interface DetailsRead {
@@ -25,11 +27,13 @@ export function readDetails(turn: CheckoutTurn, text: string, asked?: 'name' | '
   const { state, zones, deps } = turn;
   const changed: ('name' | 'phone' | 'zone')[] = [];
   const phone = readPhone(text, deps.shop.country, { expected: asked === 'phone' });
-  const zone = readZone(text, zones);
+  const typed = [phone.raw, phone.invalid].filter((part): part is string => part !== undefined);
+  const zone = zoneOf(text, typed, zones, asked === 'zone');
+  const single = pieces(text).length <= 1;
   const name = readName(text, {
     alone: asked === 'name',
-    exclude: [phone.raw, phone.invalid].filter((part): part is string => part !== undefined),
-    isPlace: (word) => findZoneMentions(zones, word).length > 0,
+    exclude: [...typed, ...(zone && !single ? [zone.part] : [])],
+    isPlace: (word) => zone !== undefined && single && findZoneMentions(zones, word)[0]?.zone === zone.zone,
   });
   if (phone.valid && phone.valid !== state.phone) {
     state.phone = phone.valid;
@@ -44,6 +48,39 @@ export function readDetails(turn: CheckoutTurn, text: string, asked?: 'name' | '
     changed.push('name');
   }
   return { changed, ...(!phone.valid && phone.invalid && { badPhone: phone.invalid }) };
+}
+
+const pieces = (text: string) => text.split(/[,;\n]|\s+-\s+/u).map((part) => part.trim()).filter(Boolean);
+const INTRODUCED = /\b(?:a|au|sur|vers|quartier|commune|livraison|livrer|livree?|habite|j habite)\s+([a-z0-9]+(?:\s[a-z0-9]+)?)/g;
+
+/**
+ * The commune a message names, and the part of it that names it. A commune is read from a
+ * part that names it exactly (`Marcory`, `zone 4`), from a part that is nothing but a commune
+ * with a typo (`Marcori`), after `à`, `quartier`, `livraison`… (`à Marcori`), or anywhere when
+ * it is what was asked. Not from a name that looks like one: "Aya Kouassi" is a person, not
+ * Koumassi.
+ */
+function zoneOf(text: string, typed: readonly string[], zones: readonly DeliveryZone[], expected: boolean): { zone: DeliveryZone; part: string } | undefined {
+  let rest = text;
+  for (const part of typed) rest = rest.split(part).join(',');
+  const parts = pieces(rest);
+  for (const part of parts) {
+    const words = ` ${normalize(part)} `;
+    const exact = findZoneMentions(zones, part).find(({ zone }) => [zone.name, ...zone.aliases].some((label) => words.includes(` ${normalize(label)} `)));
+    if (exact) return { zone: exact.zone, part };
+  }
+  for (const part of parts) {
+    const [mention] = findZoneMentions(zones, part);
+    if (mention && normalize(part).split(' ').length <= normalize(mention.label).split(' ').length) return { zone: mention.zone, part };
+  }
+  for (const part of parts) {
+    for (const match of normalize(part).matchAll(INTRODUCED)) {
+      const [mention] = findZoneMentions(zones, match[1]!);
+      if (mention) return { zone: mention.zone, part };
+    }
+  }
+  const [anywhere] = expected ? findZoneMentions(zones, rest) : [];
+  return anywhere ? { zone: anywhere.zone, part: rest } : undefined;
 }
 
 /**

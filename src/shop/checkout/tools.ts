@@ -114,6 +114,7 @@ export async function placeForModel(turn: CheckoutTurn, order: ModelOrder): Prom
   if (missing.length > 0 && !same) return { error: { error: `il manque : ${missing.join(', ')}`, cart: cartView(state) } };
   const outcome = await placeCart(state, turn.deps.orders);
   recordOutcome(state, outcome, turn.deps.now());
+  if (outcome.status === 'recorded') void turn.deps.catalogue.refresh?.().catch(() => undefined);
   return { outcome };
 }
 

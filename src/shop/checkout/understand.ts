@@ -1,11 +1,10 @@
 /**
  * Reading what a customer types during a purchase, without a model: yes, no, cancel, change,
- * a size, a quantity, a choice by number, a name, a phone number, a commune. Pure functions
+ * a size, a quantity, a choice by number, a name, a phone number. Pure functions
  * over the text; each says nothing rather than guess.
  */
-import type { DeliveryZone, Product } from '../../store/types.js';
+import type { Product } from '../../store/types.js';
 import { normalizePhone } from '../phone.js';
-import { findZoneMentions } from '../search.js';
 import { normalize } from '../text.js';
 
 /** What a short answer means at a point of the dialogue. */
@@ -136,11 +135,6 @@ export function readPhone(text: string, country: string, options: { expected?: b
   if (invalid) return { invalid };
   const said = /\b(?:num(?:e|é)ro|t(?:e|é)l(?:(?:e|é)phone)?|portable|contact)\b[^\d+]{0,20}(\+?\d[\d\s.\-]{1,})/iu.exec(text);
   return said ? { invalid: said[1]!.trim() } : {};
-}
-
-/** The first delivery zone named in the text, with how it was named (`Angré` for Cocody). */
-export function readZone(text: string, zones: readonly DeliveryZone[]): { zone: DeliveryZone; label: string } | undefined {
-  return findZoneMentions(zones, text)[0];
 }
 
 const NAME_INTRO = /(?:je m['’ ]?appelle|mon nom (?:c['’ ]?est|est)|nom(?: complet)?\s*:|je suis|c['’ ]?est)\s+(.+)$/iu;
