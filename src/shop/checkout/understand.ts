@@ -137,14 +137,14 @@ export function readPhone(text: string, country: string, options: { expected?: b
   return said ? { invalid: said[1]!.trim() } : {};
 }
 
-const NAME_INTRO = /(?:je m['’ ]?appelle|mon nom (?:c['’ ]?est|est)|nom(?: complet)?\s*:|je suis|c['’ ]?est)\s+(.+)$/iu;
+const NAME_INTRO = /(?:je m['’ ]?appelle|mon nom (?:c['’ ]?est|est)|nom(?: complet)?\s*:)\s+(.+)$/iu;
 const NAME = /^[\p{L}][\p{L}'’. -]{0,58}[\p{L}.]$/u;
 const NOT_A_NAME = new Set([
   'oui', 'non', 'ok', 'merci', 'bonjour', 'bonsoir', 'salut', 'svp', 'stp', 'confirmer', 'annuler', 'modifier', 'valider', 'livraison',
   'commande', 'robe', 'taille', 'bien', 'parfait', 'super', 'telephone', 'numero', 'commune', 'quartier', 'adresse', 'nom', 'prenom',
   'combien', 'quel', 'quelle', 'pourquoi', 'comment', 'quand', 'c', 'est', 'tout', 'rien', 'd', 'accord', 'moi', 'je', 'vous',
   'avec', 'plaisir', 'beaucoup', 'attendez', 'attends', 'instant', 'moment', 'pardon', 'desole', 'desolee', 'aide', 'question',
-  'bonne', 'journee', 'soiree', 'la', 'le', 'les', 'un', 'une', 'des', 'mais', 'pas', 'plus', 'encore', 'aussi', 'taille', 'prix',
+  'bon', 'bonne', 'journee', 'soiree', 'la', 'le', 'les', 'un', 'une', 'des', 'mais', 'pas', 'plus', 'encore', 'aussi', 'taille', 'prix',
 ]);
 
 const PIECES = /[,;\n]|\s+-\s+|\s+et\s+|\s+(?=\+?\d)/u;
