@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../src/infra/logger.js';
-import type { Button, ChannelAdapter, Health, MessageHandler, SendOptions, SendTextOptions } from '../../src/core/channel.js';
+import type { ChannelAdapter, Health, MessageHandler, SendOptions, SendTextOptions } from '../../src/core/channel.js';
+import { withNumberedChoices } from '../shared/numbered-choices.js';
 import {
   createLocalAuth,
   createMessageMedia,
@@ -267,15 +268,4 @@ export function createWhatsAppChannel(options: WhatsAppChannelOptions): WhatsApp
   };
 
   return channel;
-}
-
-/**
- * WhatsApp Web has no buttons a linked device can send: the choices become numbered lines
- * under the text, and the customer answers with the number (or the words), which the shop
- * reads back against the choices it offered.
- */
-export function withNumberedChoices(text: string, buttons: readonly Button[]): string {
-  if (buttons.length === 0) return text;
-  const lines = buttons.map((button, index) => `*${index + 1}.* ${button.label}`);
-  return `${text}\n\n${lines.join('\n')}\n_Répondez avec le numéro de votre choix._`;
 }

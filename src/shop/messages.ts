@@ -15,7 +15,7 @@ export function ownerOrderNotice(order: PlacedOrder, request: OrderRequest): str
 
 /**
  * The customer's confirmation of a recorded order, whichever way it was placed (the guided
- * checkout, the model's `place_order`, or the outbox once the database is back): the one
+ * checkout, the model's `place_order`, or the queue once the database is back): the one
  * place that says "commande enregistrée", so what it carries (a payment link) is added once.
  */
 export function customerConfirmation(order: PlacedOrder): string {
@@ -28,7 +28,7 @@ export function customerConfirmation(order: PlacedOrder): string {
   ].join('\n');
 }
 
-/** Told to a customer whose order waits in the outbox while the database is down. */
+/** Told to a customer whose order waits in the queue while the database is down. */
 export function customerOrderQueued(reference: string): string {
   return [
     `Merci ! Votre commande est bien reçue (réf. ${reference}) 🙏`,

@@ -16,6 +16,7 @@ import { createWhatsAppChannel } from '../../channels/whatsapp/index.js';
 import { createApp, type App } from '../../src/app.js';
 import type { ChannelAdapter } from '../../src/core/channel.js';
 import { loadConfig } from '../../src/infra/config.js';
+import { createOpenAIClient } from '../../src/model/client.js';
 import { createLogger } from '../../src/infra/logger.js';
 import { createMetrics } from '../../src/infra/metrics.js';
 import { createEmbeddedStore } from '../../src/store/embedded.js';
@@ -93,7 +94,15 @@ export async function startShop(options: ShopOptions = {}): Promise<ShopStack> {
     if (whatsapp) {
       channels.push(createWhatsAppChannel({ dataDir, logger, clientFactory: whatsapp.factory, typingRefreshMs: 1000 }));
     }
-    app = await createApp({ config, logger, channels, store: shared, metrics: createMetrics({ defaults: false }), storeCheckIntervalMs: 100 });
+    app = await createApp({
+      config,
+      logger,
+      channels,
+      store: shared,
+      ...(config.openai && { openai: createOpenAIClient(config.openai) }),
+      metrics: createMetrics({ defaults: false }),
+      storeCheckIntervalMs: 100,
+    });
     web?.routes(app.http);
     if (options.serve) {
       const running = app;

@@ -1,7 +1,7 @@
 /**
  * A customer buys on Telegram with no model at all: the real grammY bot against the fake Bot
  * API (inline keyboards, callback queries), the embedded database, the order desk and its
- * outbox, the owner's notice.
+ * queue, the owner’s notice.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ADMIN_TOKEN, OWNER_CHAT_ID, startShop, stockOf, type ShopStack } from './stack.js';

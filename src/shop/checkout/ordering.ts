@@ -2,7 +2,7 @@
  * The checkout's two calls to the shop's data: the total of the cart (the database's
  * `quote_order`, or the cached catalogue while the database is down), and the order itself,
  * through the same order desk as the model's `place_order` (stock locked by the database,
- * idempotency key, outbox when the database is down).
+ * idempotency key, a durable queue when the database is down).
  */
 import { createHash } from 'node:crypto';
 import { OrderRejectedError } from '../../store/errors.js';
@@ -24,7 +24,7 @@ export function linesOf(items: readonly CartItem[]): OrderLineRequest[] {
 /**
  * The database's total for the cart and zone; when the database cannot answer, the same
  * sum from the catalogue's cached prices and fees (`fromDatabase: false`), so the customer
- * still sees a summary and can order (the outbox keeps the order until the database is back).
+ * still sees a summary and can order (the queue keeps the order until the database is back).
  */
 export async function quoteCart(
   state: CheckoutState,

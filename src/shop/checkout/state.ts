@@ -48,10 +48,10 @@ export const ACTIVE_STEPS: ReadonlySet<CheckoutStep> = new Set(['product', 'size
 export interface CheckoutOrder {
   /** The idempotency key it was placed with: placing it again returns the same order. */
   readonly key: string;
-  /** `recorded`: in the database; `queued`: in the outbox until the database answers. */
+  /** `recorded`: in the database; `queued`: in the durable queue until the database answers. */
   readonly status: 'recorded' | 'queued';
   readonly number?: number;
-  /** Shown to the customer while the order waits in the outbox. */
+  /** Shown to the customer while the order waits in the queue. */
   readonly reference?: string;
   readonly totalFcfa?: number;
   readonly items: readonly CartItem[];

@@ -29,7 +29,7 @@ beforeAll(async () => {
   catalogue = createCatalogue({ store, logger });
   await catalogue.refresh();
   dir = mkdtempSync(join(tmpdir(), 'akwaba-checkout-unit-'));
-  orders = createOrderDesk({ store, outbox: createFileQueue(join(dir, 'outbox')), logger, events: { recorded: async () => undefined, rejectedLater: async () => undefined } });
+  orders = createOrderDesk({ store, queue: createFileQueue(join(dir, 'queue')), logger, events: { recorded: async () => undefined, rejectedLater: async () => undefined } });
 });
 afterAll(async () => {
   await store?.close();
