@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { describe, expect, it, vi } from 'vitest';
+import { createOwnerAuth } from '../../src/admin/auth.js';
 import { addDashboard } from '../../src/admin/dashboard.js';
 import { newCheckoutState, type CheckoutState } from '../../src/shop/checkout/state.js';
 import type { OrderStatus } from '../../src/store/types.js';
@@ -35,7 +36,7 @@ const STATES: CheckoutState[] = [
 function dashboard(onOrderStatus?: (orderId: string, status: OrderStatus) => Promise<void>) {
   const app = new Hono();
   addDashboard(app, {
-    adminToken: TOKEN,
+    auth: createOwnerAuth({ adminToken: TOKEN }),
     store: fixtureStore(),
     shopName: 'Mode Ivoire',
     now: () => NOW,
@@ -69,19 +70,19 @@ describe('the dashboard’s purchases', () => {
   it('tells the customer of a status the owner sets, after the database took it', async () => {
     const told: [string, OrderStatus][] = [];
     const app = dashboard(async (orderId, status) => void told.push([orderId, status]));
-    const response = await app.request(`/admin/orders/${ORDER_ID}/status`, {
-      method: 'POST',
-      headers: { ...auth, 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'status=confirmed',
-    });
-    expect(response.status).toBe(303);
+    const login = await app.request(`http://localhost/admin?token=${TOKEN}`);
+    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    // An action as the page sends it: JSON, from its own origin, with the owner's session.
+    const act = (orderId: string) =>
+      app.request(`http://localhost/admin/orders/${orderId}/status`, {
+        method: 'POST',
+        headers: { cookie, origin: 'http://localhost', 'sec-fetch-site': 'same-origin', 'content-type': 'application/json' },
+        body: JSON.stringify({ status: 'confirmed' }),
+      });
+    expect((await act(ORDER_ID)).status).toBe(200);
     await vi.waitFor(() => expect(told).toEqual([[ORDER_ID, 'confirmed']]));
-    const refused = await app.request('/admin/orders/00000000-0000-4000-8000-000000000000/status', {
-      method: 'POST',
-      headers: { ...auth, 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'status=confirmed',
-    });
-    expect(refused.headers.get('location')).toContain('err=order-refused');
+    const refused = await act('00000000-0000-4000-8000-000000000000');
+    expect(((await refused.json()) as { location: string }).location).toContain('err=order-refused');
     expect(told).toHaveLength(1);
   });
 });

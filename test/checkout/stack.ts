@@ -89,7 +89,7 @@ export async function startShop(options: ShopOptions = {}): Promise<ShopStack> {
     const channels: ChannelAdapter[] = [
       createTelegramChannel({ token: telegram.token, apiRoot: telegram.url, logger, pollingTimeoutSeconds: 2, restartDelayMs: 100 }),
     ];
-    web = options.web ? createWebChannel({ logger, shopName: 'Mode Ivoire', messagesPerMinute: 200 }) : undefined;
+    web = options.web ? createWebChannel({ logger, shopName: 'Mode Ivoire', dataDir }) : undefined;
     if (web) channels.push(web);
     if (whatsapp) {
       channels.push(createWhatsAppChannel({ dataDir, logger, clientFactory: whatsapp.factory, typingRefreshMs: 1000 }));

@@ -185,13 +185,16 @@ describe('the guided checkout on Telegram, with no model', () => {
     await say(stack, chat, 'Awa Koné, 07 07 12 34 56, Marcory');
     await say(stack, chat, 'oui');
     const [order] = await stack.store.real.listCustomerOrders('telegram', String(chat));
+    const login = await stack.app.http.request(`http://localhost/admin?token=${ADMIN_TOKEN}`);
+    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    // The dashboard's buttons post JSON from the page itself, with the owner's session.
     const setStatus = (status: string) =>
-      stack!.app.http.request(`/admin/orders/${order!.orderId}/status?token=${ADMIN_TOKEN}`, {
+      stack!.app.http.request(`http://localhost/admin/orders/${order!.orderId}/status`, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: `status=${status}`,
+        headers: { cookie, origin: 'http://localhost', 'sec-fetch-site': 'same-origin', 'content-type': 'application/json' },
+        body: JSON.stringify({ status }),
       });
-    expect((await setStatus('confirmed')).status).toBe(303);
+    expect((await setStatus('confirmed')).status).toBe(200);
     const confirmed = (await stack.telegram.waitForTexts(chat, 4)).at(-1)!;
     expect(confirmed).toBe(`✅ Bonne nouvelle : votre commande n°${order!.number} est confirmée ! Livraison à Marcory (24–48 h). Total : 47 000 FCFA.`);
     expect(await say(stack, chat, 'où en est ma commande ?')).toContain('✅ confirmée, en préparation pour la livraison');
