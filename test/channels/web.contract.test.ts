@@ -38,7 +38,7 @@ runChannelContract('web', async (receive) => {
     choices: (chatId) => lastButtons(chatId).map((button) => button.label),
     async choose(chatId, label) {
       const button = lastButtons(chatId).find((candidate) => candidate.label === label)!;
-      await post({ visitorId: chatId, clientMessageId: randomBytes(6).toString('hex'), text: button.label, action: button.id });
+      await post({ visitorId: visitorOf(chatId), clientMessageId: randomBytes(6).toString('hex'), text: button.label, action: button.id });
     },
     async close() {
       await chat.channel.stop();

@@ -173,8 +173,8 @@ export async function startFakeTelegram(options: { token?: string } = {}): Promi
   /**
    * `reply_markup` as the Bot API checks an inline keyboard
    * (https://core.telegram.org/bots/api#inlinekeyboardmarkup, #inlinekeyboardbutton): an array
-   * of rows of buttons, each with a `text` and, here, `callback_data` of 1–64 bytes. Returns the
-   * error description for a bad one.
+   * of rows of buttons, each with a `text` and one action: `callback_data` of 1–64 bytes, or a
+   * `url`. Returns the error description for a bad one.
    */
   function readMarkup(raw: unknown): Message['reply_markup'] | string | undefined {
     if (raw === undefined) return undefined;
@@ -189,8 +189,9 @@ export async function startFakeTelegram(options: { token?: string } = {}): Promi
     for (const row of rows) {
       if (!Array.isArray(row)) return 'field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays';
       for (const button of row as unknown[]) {
-        const { text, callback_data: data } = (button ?? {}) as { text?: unknown; callback_data?: unknown };
+        const { text, callback_data: data, url } = (button ?? {}) as { text?: unknown; callback_data?: unknown; url?: unknown };
         if (typeof text !== 'string' || text === '') return 'text buttons are unallowed in the inline keyboard';
+        if (typeof url === 'string' && data === undefined) continue;
         if (typeof data !== 'string' || data === '' || Buffer.byteLength(data) > 64) return 'BUTTON_DATA_INVALID';
       }
     }
