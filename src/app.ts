@@ -22,7 +22,16 @@ import type { Responder } from './core/responder.js';
 import { createModelGate, type ModelGate } from './model/gate.js';
 import { withStoreTimeouts } from './store/timeouts.js';
 import { createCatalogue, type Catalogue } from './shop/catalogue.js';
-import { catalogueLastResort, createCatalogueResponder } from './shop/catalogue-responder.js';
+import {
+  createCheckout,
+  createFileCheckoutStore,
+  createOrderUpdates,
+  createShopResponder,
+  lastResortAnswer,
+  withCheckout,
+  type Checkout,
+  type ShopAnswerOptions,
+} from './shop/checkout/index.js';
 import { fallbackMessageOf, loadShopConfig, type ShopConfig } from './shop/config.js';
 import { orderEvents } from './shop/order-events.js';
 import { ownerNotices } from './shop/owner.js';
@@ -56,6 +65,8 @@ export interface App {
   readonly ownerAuth: OwnerAuth;
   /** Mobile money (Wave, CinetPay); `undefined` when none is configured: cash on delivery. */
   readonly payments: Payments | undefined;
+  /** The guided checkout: purchases under way, with or without a model. */
+  readonly checkout: Checkout;
   health(): HealthReport;
   /** Tells the owner on Telegram (durably, retried); the same key is told once. */
   notifyOwner(key: string, text: string): Promise<void>;
@@ -149,7 +160,17 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
         description: `openai ${config.openai.model}`,
       })
     : undefined;
-  const responder = createResponder(config, dependencies.openai, shop, catalogue, orders, gate, payments);
+  const checkout = createCheckout({
+    checkouts: createFileCheckoutStore(join(config.dataDir, 'checkouts')),
+    shop,
+    store,
+    orders,
+    catalogue,
+    logger,
+    expireAfterMs: config.checkoutExpireMs,
+  });
+  const sales: ShopAnswerOptions = { checkout, catalogue, shop, ...(payments && { payments }) };
+  const responder = createResponder(config, dependencies.openai, shop, catalogue, sales, gate);
   // Every message is on disk before its channel acknowledges it; replies are noted there too.
   const journal = await openJournal(join(config.dataDir, 'journal'), { logger });
   const engine = createEngine({
@@ -159,7 +180,8 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
     logger,
     texts: frenchTexts(fallbackMessageOf(shop, config.fallbackMessage)),
     deadlines: { replyMs: config.replyDeadlineMs, lateAnswerMs: config.lateAnswerMs, staleAfterMs: config.journalMaxAgeMs },
-    lastResort: catalogueLastResort({ catalogue, shop }),
+    // The model failed for good: the checkout carries a purchase on, the catalogue answers what it knows.
+    lastResort: lastResortAnswer(sales),
     // The recorder first: a request for a person is recorded before the bot goes quiet.
     observer: composeObservers([recorder.observer, handoff.observer], logger),
     isHandedOff: handoff.isHandedOff,
@@ -186,6 +208,7 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
     store: storeHealth.status(),
   });
   const http = createHttpApp({ metrics, health, metricsAccess: { token: config.metricsToken, trustProxy: config.trustProxy } });
+  const orderUpdates = createOrderUpdates({ store, send: (key, delivery) => deliveries.send(key, { ...delivery, customer: true }), logger });
   const ownerAuth = addOwnerPages(http, {
     adminToken: config.adminToken,
     trustProxy: config.trustProxy,
@@ -195,6 +218,8 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
     shopName: shop.name,
     logger,
     ...(payments && { payments }),
+    checkouts: { list: () => checkout.list(), catalogue, abandonedAfterMs: config.checkoutAbandonedMs },
+    onOrderStatus: orderUpdates.statusChanged,
   });
   if (payments) addPaymentRoutes(http, { payments, logger });
 
@@ -213,6 +238,7 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
     handoff,
     ownerAuth,
     payments,
+    checkout,
     health,
     notifyOwner: tellOwner,
     async start() {
@@ -251,21 +277,15 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
   };
 }
 
-function createResponder(
-  config: Config,
-  client: OpenAI | undefined,
-  shop: ShopConfig,
-  catalogue: Catalogue,
-  orders: OrderDesk,
-  gate: ModelGate | undefined,
-  payments: Payments | undefined,
-): Responder {
-  if (!config.openai || !client) return createCatalogueResponder({ catalogue, shop, ...(payments && { payments }) });
-  return createOpenAIResponder({
+function createResponder(config: Config, client: OpenAI | undefined, shop: ShopConfig, catalogue: Catalogue, sales: ShopAnswerOptions, gate: ModelGate | undefined): Responder {
+  if (!config.openai || !client) return createShopResponder(sales);
+  const model = createOpenAIResponder({
     client,
     model: config.openai.model,
     systemPrompt: shopSystemPrompt(shop),
-    tools: createShopTools({ catalogue, orders, shop, ...(payments && { payments }) }),
+    tools: createShopTools({ catalogue, checkout: sales.checkout, ...(sales.payments && { payments: sales.payments }) }),
     gate,
   });
+  // The checkout's own buttons are answered by the checkout, model or not.
+  return withCheckout(model, sales);
 }

@@ -58,7 +58,7 @@ describe('the bot process with a Telegram webhook', () => {
       },
       { timeout: 60_000, interval: 50 }, // a first start can take tens of seconds on a busy machine
     );
-    await vi.waitFor(() => expect(telegram!.webhook).toEqual({ url: WEBHOOK_URL, secretToken: SECRET, allowedUpdates: ['message'] }), {
+    await vi.waitFor(() => expect(telegram!.webhook).toEqual({ url: WEBHOOK_URL, secretToken: SECRET, allowedUpdates: ['message', 'callback_query'] }), {
       timeout: 5000,
     });
     telegram.routeWebhookTo(`http://127.0.0.1:${port}`);

@@ -2,9 +2,10 @@ import { Bot, GrammyError, type Transformer } from 'grammy';
 import { autoRetry } from '@grammyjs/auto-retry';
 import type { Hono } from 'hono';
 import type { Logger } from '../../src/infra/logger.js';
-import type { ChannelAdapter, Health, LinkButton, MessageHandler, SendOptions } from '../../src/core/channel.js';
+import type { ChannelAdapter, Health, LinkButton, MessageHandler, SendOptions, SendTextOptions } from '../../src/core/channel.js';
 import { sleep } from '../../src/core/timing.js';
 import { downloadTelegramMedia } from './media.js';
+import { inlineKeyboard } from './keyboard.js';
 import { parseTelegramUpdate } from './parse.js';
 import { splitText } from '../shared/split-text.js';
 import { createWebhookRoute } from './webhook.js';
@@ -52,7 +53,7 @@ export interface TelegramChannel extends ChannelAdapter {
   routes(app: Hono): void;
 }
 
-const ALLOWED_UPDATES = ['message'] as const;
+const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
 
 const MESSAGE_LIMIT = 4096;
 /** grammY types its signal with the `abort-controller` polyfill's type; Node's own is the same at run time. */
@@ -107,6 +108,11 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
   const inFlight = new Set<Promise<void>>();
 
   bot.use(async (ctx) => {
+    // A pressed button spins until its query is answered: answer at once, whatever follows.
+    const query = ctx.callbackQuery;
+    if (query) {
+      void ctx.api.answerCallbackQuery(query.id).catch((error: unknown) => log.debug({ err: error }, 'telegram: button press not acknowledged'));
+    }
     const message = parseTelegramUpdate(ctx.update, {
       allowGroups: options.allowGroups,
       bot: { id: ctx.me.id, username: ctx.me.username },
@@ -130,9 +136,13 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
   const channel: TelegramChannel = {
     name: 'telegram',
 
-    async sendText(chatId: string, text: string, sendOptions?: SendOptions) {
-      for (const piece of splitText(text, MESSAGE_LIMIT)) {
-        await bot.api.sendMessage(chatIdOf(chatId), piece, undefined, signalOf(sendOptions));
+    async sendText(chatId: string, text: string, sendOptions?: SendTextOptions) {
+      const pieces = splitText(text, MESSAGE_LIMIT);
+      const keyboard = inlineKeyboard(sendOptions?.buttons ?? []);
+      for (const [index, piece] of pieces.entries()) {
+        // The buttons go under the last piece, where the question is.
+        const markup = keyboard && index === pieces.length - 1 ? { reply_markup: keyboard } : undefined;
+        await bot.api.sendMessage(chatIdOf(chatId), piece, markup, signalOf(sendOptions));
       }
     },
 

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Hono } from 'hono';
 import { addressKey, clientAddress } from '../../src/infra/client-address.js';
 import type { Logger } from '../../src/infra/logger.js';
-import type { ChannelAdapter, Health, LinkButton, MessageHandler, SendOptions } from '../../src/core/channel.js';
+import type { ChannelAdapter, Health, LinkButton, MessageHandler, SendOptions, SendTextOptions } from '../../src/core/channel.js';
 import { createAddressLimits } from './address-limits.js';
 import { loadWebAssets } from './assets.js';
 import { createFileChatLog } from './chat-log.js';
@@ -147,9 +147,10 @@ export function createWebChannel(options: WebChannelOptions): WebChannel {
     name: 'web',
     ...(options.typingRefreshMs !== undefined && { typingRefreshMs: options.typingRefreshMs }),
 
-    async sendText(chatId: string, text: string, sendOptions?: SendOptions) {
+    async sendText(chatId: string, text: string, sendOptions?: SendTextOptions) {
       sendOptions?.signal?.throwIfAborted();
-      await book.append(chatId, { type: 'message', from: 'shop', text });
+      const buttons = (sendOptions?.buttons ?? []).map(({ id, label }) => ({ id, label }));
+      await book.append(chatId, { type: 'message', from: 'shop', text, ...(buttons.length > 0 && { buttons }) });
     },
 
     async sendTyping(chatId: string, sendOptions?: SendOptions) {

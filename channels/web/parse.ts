@@ -3,6 +3,8 @@ import { webChatTexts } from './texts.js';
 
 /** The page's id for one message, unique within the visitor's chat. */
 export const CLIENT_MESSAGE_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/** A button id as the shop makes them; anything else is refused, not passed on. */
+export const ACTION_PATTERN = /^[A-Za-z0-9_:.-]{1,64}$/;
 
 const KINDS: ReadonlySet<string> = new Set<MessageKind>([
   'text',
@@ -34,6 +36,8 @@ export interface WebMessageBody {
   readonly text: string;
   /** `text` unless said otherwise; the page sends text only, the field exists for attachments to come. */
   readonly kind?: MessageKind;
+  /** The id of the button pressed, when the message is a press (`text` is then its label). */
+  readonly action?: string;
 }
 
 /** What a web message keeps as its `raw`: the body without the visitor id, which opens the chat. */
@@ -54,19 +58,21 @@ export function parseWebMessage(
   options: { readonly chatIdOf: (visitorId: unknown) => string | null; readonly receivedAt: number },
 ): IncomingMessage | WebMessageRejection {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return invalid();
-  const { visitorId, clientMessageId, text, kind = 'text' } = body as Record<string, unknown>;
+  const { visitorId, clientMessageId, text, kind = 'text', action } = body as Record<string, unknown>;
   const chatId = options.chatIdOf(visitorId);
   if (chatId === null) return { status: 400, error: 'invalid_visitor', message: webChatTexts.invalidVisitor };
   if (typeof clientMessageId !== 'string' || !CLIENT_MESSAGE_ID_PATTERN.test(clientMessageId)) return invalid();
   if (typeof text !== 'string' || typeof kind !== 'string' || !KINDS.has(kind)) return invalid();
+  if (action !== undefined && (typeof action !== 'string' || !ACTION_PATTERN.test(action) || kind !== 'text')) return invalid();
   if (kind === 'text' && text.trim() === '') return invalid();
-  const raw: WebMessageRaw = { clientMessageId, text, kind: kind as MessageKind };
+  const raw: WebMessageRaw = { clientMessageId, text, kind: kind as MessageKind, ...(action !== undefined && { action }) };
   return {
     channel: 'web',
     chatId,
     messageId: clientMessageId,
     kind: kind as MessageKind,
     text: text.trim(),
+    ...(action !== undefined && { action }),
     from: { id: chatId },
     receivedAt: options.receivedAt,
     raw,

@@ -45,7 +45,8 @@ const NO_STORE = { 'cache-control': 'no-store' };
  * - `GET /chat/history?visitor=…`: the visitor's recent messages, `{ messages, lastEventId }`;
  * - `GET /chat/events?visitor=…&lastEventId=…`: Server-Sent Events (`message`, `photo`, `typing`),
  *   resumed from `Last-Event-ID`; 429 past the address's share of streams, 503 past the total;
- * - `POST /chat/messages` `{ visitorId, clientMessageId, text }`: 202, or 400/413/415/429/503
+ * - `POST /chat/messages` `{ visitorId, clientMessageId, text, action? }` (`action`: the id of a
+ *   button pressed, `text` its label): 202, or 400/413/415/429/503
  *   with `{ error, message }` where `message` is French for the page to show.
  *
  * A visitor id the server did not sign is refused with 400 `invalid_visitor` (the page asks

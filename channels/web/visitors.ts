@@ -11,6 +11,8 @@ export type NewChatEvent =
       readonly clientMessageId?: string;
       /** A button under a shop message (a payment link). */
       readonly link?: { readonly label: string; readonly url: string };
+      /** Choices offered under a shop message; pressing one sends its label with its id as `action`. */
+      readonly buttons?: readonly { readonly id: string; readonly label: string }[];
     }
   | { readonly type: 'photo'; readonly from: 'shop'; readonly url: string; readonly caption: string };
 

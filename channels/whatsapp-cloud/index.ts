@@ -1,6 +1,7 @@
 import type { Health, MessageHandler } from '../../src/core/channel.js';
 import { sleep } from '../../src/core/timing.js';
 import { pseudonym } from '../../src/infra/logger.js';
+import { withNumberedChoices } from '../shared/numbered-choices.js';
 import { splitText } from '../shared/split-text.js';
 import { GraphApiError, WhatsAppCloudError, isTokenRefused, isWindowClosed, retryReasonOf } from './errors.js';
 import { createGraphClient } from './graph.js';
@@ -179,7 +180,7 @@ export function createWhatsAppCloudChannel(options: WhatsAppCloudChannelOptions)
 
     async sendText(chatId, text, sendOptions) {
       const waId = waIdOf(chatId);
-      for (const piece of splitText(text, TEXT_LIMIT)) {
+      for (const piece of splitText(withNumberedChoices(text, sendOptions?.buttons ?? []), TEXT_LIMIT)) {
         if (!(await deliver(waId, textMessage(waId, piece), text, sendOptions?.signal))) return;
       }
     },

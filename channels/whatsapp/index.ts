@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../src/infra/logger.js';
-import type { ChannelAdapter, Health, MessageHandler, SendOptions } from '../../src/core/channel.js';
+import type { ChannelAdapter, Health, MessageHandler, SendOptions, SendTextOptions } from '../../src/core/channel.js';
+import { withNumberedChoices } from '../shared/numbered-choices.js';
 import {
   createLocalAuth,
   createMessageMedia,
@@ -201,10 +202,11 @@ export function createWhatsAppChannel(options: WhatsAppChannelOptions): WhatsApp
     // WhatsApp shows "typing…" for about 25 s; refreshing every 4 s would cost two browser calls each time.
     typingRefreshMs: options.typingRefreshMs ?? 20_000,
 
-    sendText(chatId: string, text: string, sendOptions?: SendOptions) {
+    sendText(chatId: string, text: string, sendOptions?: SendTextOptions) {
+      const shown = withNumberedChoices(text, sendOptions?.buttons ?? []);
       return inOrder(chatId, async () => {
         const client = await connection.whenReady(sendOptions?.signal);
-        await client.sendMessage(chatId, text);
+        await client.sendMessage(chatId, shown);
         await clearTyping(client, chatId);
       });
     },

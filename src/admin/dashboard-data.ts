@@ -5,6 +5,7 @@ import { dailySeries, startOfDay, totalsByChannel, totalsOf, type DailySeries, t
 import type { ConversationTimeline, LatencyStats, RecentOrder } from '../store/records.js';
 import type { DailyPaidTotal } from '../store/payments.js';
 import type { Store } from '../store/types.js';
+import type { CheckoutsView } from './dashboard-checkouts.js';
 
 const DAY_MS = 86_400_000;
 
@@ -49,6 +50,8 @@ export interface DashboardView {
   readonly handoffs: readonly HandedOffChat[];
   /** `null` when unknown (database down) or when the store keeps no payments. */
   readonly paid: PaidFigures | null;
+  /** The checkout's purchases; absent without a checkout, `null` when unreadable. */
+  readonly checkouts?: CheckoutsView | null;
 }
 
 /** How much the dashboard shows. */

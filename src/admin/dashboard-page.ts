@@ -3,6 +3,7 @@ import { channelLabel } from '../handoff/texts.js';
 import { formatFcfa, formatNumber, formatRate, type Totals } from '../records/summary.js';
 import { ORDER_STATUSES, type OrderStatus } from '../store/types.js';
 import type { RecentOrder } from '../store/records.js';
+import { checkoutsSection } from './dashboard-checkouts.js';
 import { conversationsSection, handoffSection } from './dashboard-conversations.js';
 import type { DashboardStats, DashboardView, PaidFigures } from './dashboard-data.js';
 import { paidKpi, paymentCell } from './dashboard-payments.js';
@@ -59,6 +60,7 @@ ${view.stats === null || view.orders === null || view.conversations === null
 ${handoffSection(view.handoffs, now)}
 ${stats ? figures(stats, view.paid) : ''}
 ${ordersSection(view.orders, now)}
+${view.checkouts === undefined ? '' : checkoutsSection(view.checkouts, now)}
 ${conversationsSection(view.conversations, view.handoffs, now)}
 ${definitions(stats?.recoveryWindowMinutes ?? 30)}
 </main>

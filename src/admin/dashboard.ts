@@ -13,6 +13,7 @@ import { ORDER_STATUSES, type OrderStatus } from '../store/types.js';
 import type { OwnerAuth } from './auth.js';
 import { actionBody } from './owner-actions.js';
 import { DEFAULT_SCOPE, loadStats, loadView, type DashboardScope, type DashboardStore } from './dashboard-data.js';
+import { loadCheckouts, type CheckoutsView, type DashboardCheckouts } from './dashboard-checkouts.js';
 import { dashboardPage, type AssetVersions, type Notice } from './dashboard-page.js';
 
 /** Options of {@link addDashboard}. */
@@ -28,6 +29,10 @@ export interface DashboardOptions {
   readonly logger?: Logger;
   readonly now?: () => number;
   readonly scope?: Partial<DashboardScope>;
+  /** The guided checkout's purchases, under way and abandoned. */
+  readonly checkouts?: DashboardCheckouts;
+  /** Called once the owner changed an order's status (to tell the customer); its failure is logged. */
+  readonly onOrderStatus?: (orderId: string, status: OrderStatus) => Promise<void>;
 }
 
 interface Asset {
@@ -82,17 +87,37 @@ export function addDashboard(app: Hono, options: DashboardOptions): void {
 
   app.get('/admin', guard, async (c) => {
     c.header('cache-control', 'no-store');
-    const view = await loadView({
-      store: options.store,
-      handoffs,
-      shopName: options.shopName,
-      now: now(),
-      scope,
-      logger: options.logger,
-      withPayments: options.payments !== undefined,
-    });
+    const at = now();
+    const [view, checkouts] = await Promise.all([
+      loadView({
+        store: options.store,
+        handoffs,
+        shopName: options.shopName,
+        now: at,
+        scope,
+        logger: options.logger,
+        withPayments: options.payments !== undefined,
+      }),
+      readCheckouts(at),
+    ]);
     const code = c.req.query('ok') ?? c.req.query('err');
-    return c.html(dashboardPage(view, versions, code ? NOTICES[code] : undefined));
+    return c.html(dashboardPage({ ...view, ...(checkouts !== undefined && { checkouts }) }, versions, code ? NOTICES[code] : undefined));
+  });
+
+  /** The checkouts for the page: `undefined` without a checkout, `null` when unreadable. */
+  async function readCheckouts(at: number): Promise<CheckoutsView | null | undefined> {
+    if (!options.checkouts) return undefined;
+    return loadCheckouts(options.checkouts, at).catch((error: unknown) => {
+      options.logger?.warn({ err: error }, 'dashboard: checkouts could not be read');
+      return null;
+    });
+  }
+
+  app.get('/admin/api/checkouts', guard, async (c) => {
+    c.header('cache-control', 'no-store');
+    const checkouts = await readCheckouts(now());
+    if (checkouts === undefined) return c.notFound();
+    return checkouts === null ? c.json({ error: 'unavailable' }, 503) : c.json(checkouts);
   });
 
   app.get('/admin/api/stats', guard, async (c) => {
@@ -123,6 +148,10 @@ export function addDashboard(app: Hono, options: DashboardOptions): void {
     if (!ORDER_STATUSES.includes(status as OrderStatus)) return back(c, 'err', 'order-refused', 'commandes');
     try {
       await options.store.setOrderStatus(c.req.param('id'), status as OrderStatus);
+      // The customer hears of it on their channel (durably); the owner's page does not wait for that.
+      void options.onOrderStatus?.(c.req.param('id'), status as OrderStatus).catch((error: unknown) => {
+        options.logger?.warn({ err: error }, 'dashboard: customer not told of the status');
+      });
       return back(c, 'ok', status, 'commandes');
     } catch (error) {
       if (error instanceof OrderRejectedError) return back(c, 'err', 'order-refused', 'commandes');

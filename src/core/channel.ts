@@ -19,6 +19,25 @@ export interface LinkButton {
 }
 
 /**
+ * A choice offered under a reply. Pressing it comes back as a message whose `text` is the
+ * label and whose `action` is the id; typing the label (or its number) must work as well.
+ */
+export interface Button {
+  /** Comes back as {@link IncomingMessage.action}; at most 64 bytes (Telegram's limit). */
+  readonly id: string;
+  readonly label: string;
+}
+
+/** Options of {@link Channel.sendText}. */
+export interface SendTextOptions extends SendOptions {
+  /**
+   * Choices shown under the text: inline buttons where the platform has them, numbered lines
+   * where it does not. Channels that cannot show them at all leave them out.
+   */
+  readonly buttons?: readonly Button[];
+}
+
+/**
  * What the core needs from a channel to answer a customer. Capabilities a platform may lack
  * are optional methods; the core checks for them.
  */
@@ -26,7 +45,7 @@ export interface Channel {
   /** Same value as {@link IncomingMessage.channel} for the messages it produces. */
   readonly name: string;
   /** Sends a text reply to a chat. Splitting over the platform's length limit is the channel's job. */
-  sendText(chatId: string, text: string, options?: SendOptions): Promise<void>;
+  sendText(chatId: string, text: string, options?: SendTextOptions): Promise<void>;
   /** Shows "typing…" in the chat; the core calls it again before the platform's indicator lapses. */
   sendTyping?(chatId: string, options?: SendOptions): Promise<void>;
   /**

@@ -224,7 +224,7 @@ export class Conversation {
       outcome = turn.fallbackSent ? 'late_answer' : 'answer';
       this.close(turn);
       const kind = outcome as ReplyKind;
-      await this.outbox.send({ text: reply.text, kind, covers: turn.messages, photos: reply.photos, modelLatencyMs: context.now() - started, signal: turn.obsoleteSignal });
+      await this.outbox.send({ text: reply.text, kind, covers: turn.messages, photos: reply.photos, buttons: reply.buttons, modelLatencyMs: context.now() - started, signal: turn.obsoleteSignal });
       void this.memory.append([{ role: 'assistant', content: reply.text, at: context.now() }]);
     } catch (error) {
       if (turn.superseded) {
@@ -263,7 +263,7 @@ export class Conversation {
     const last = await this.lastResort(turn);
     const text = last?.text ?? this.context.texts.unavailable;
     const kind: ReplyKind = last ? 'catalogue_answer' : 'unavailable';
-    await this.outbox.send({ text, kind, covers: owed, photos: last?.photos });
+    await this.outbox.send({ text, kind, covers: owed, photos: last?.photos, buttons: last?.buttons });
     if (last) void this.memory.append([{ role: 'assistant', content: last.text, at: this.context.now() }]);
     return kind;
   }
@@ -312,7 +312,7 @@ export class Conversation {
   private newEntries(messages: Waiting[]): ChatEntry[] {
     const fresh = messages.filter((w) => !w.remembered);
     for (const waiting of fresh) waiting.remembered = true;
-    return fresh.map((w): ChatEntry => ({ role: 'user', content: w.prompt, at: w.message.receivedAt }));
+    return fresh.map((w): ChatEntry => ({ role: 'user', content: w.prompt, at: w.message.receivedAt, ...(w.message.action && { action: w.message.action }) }));
   }
 
   private owesAnswers(): boolean {

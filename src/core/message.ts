@@ -29,6 +29,12 @@ export interface IncomingMessage {
   readonly kind: MessageKind;
   /** The words the customer wrote (a caption for media); empty when there are none. */
   readonly text: string;
+  /**
+   * The id of the button the customer pressed ({@link Button.id}), when the message is a
+   * button press; `text` then holds the button's label, so a reader of the text alone still
+   * understands it.
+   */
+  readonly action?: string;
   readonly from: { readonly id: string; readonly name?: string; readonly username?: string };
   /** When the bot received it (epoch ms, the bot's clock, not the platform's). */
   readonly receivedAt: number;

@@ -1,6 +1,6 @@
 import type { Logger } from '../infra/logger.js';
 import type { Metrics } from '../infra/metrics.js';
-import type { Channel, LinkButton } from './channel.js';
+import type { Button, Channel, LinkButton } from './channel.js';
 import type { ReplyEvent, ReplyKind } from './observer.js';
 import type { FallbackReason } from './responder.js';
 import type { Photo } from './tools.js';
@@ -23,6 +23,8 @@ export interface Outgoing {
   readonly photos?: readonly Photo[];
   /** A button under the text (a payment link); channels without buttons get the address after the text. */
   readonly link?: LinkButton;
+  /** Choices shown under the text (buttons, or numbered lines where a channel has no buttons). */
+  readonly buttons?: readonly Button[];
   /** Why the fallback went out (fallbacks only). */
   readonly reason?: FallbackReason;
   /** How long the model took (answers only). */
@@ -98,7 +100,9 @@ export class Outbox {
     try {
       // A superseded answer still waiting behind its photos is dropped here, not sent late.
       if (message.signal?.aborted) return false;
-      await (message.link ? this.sendWithLink(channel, message.text, message.link) : channel.sendText(this.chatId, message.text));
+      if (message.link) await this.sendWithLink(channel, message.text, message.link);
+      else if (message.buttons && message.buttons.length > 0) await channel.sendText(this.chatId, message.text, { buttons: message.buttons });
+      else await channel.sendText(this.chatId, message.text);
       delivered = true;
       metrics.replies.inc({ channel: channel.name, kind: message.kind });
     } catch (error) {

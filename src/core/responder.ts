@@ -1,3 +1,4 @@
+import type { Button } from './channel.js';
 import type { Customer, Photo } from './tools.js';
 
 /** Why a customer got the fallback instead of the real answer. */
@@ -9,6 +10,8 @@ export interface ChatEntry {
   readonly content: string;
   /** When it was said (epoch ms). */
   readonly at: number;
+  /** The button the customer pressed, when this line is a button press (the message's `action`). */
+  readonly action?: string;
 }
 
 /** What the core hands to a responder for one turn of a conversation. */
@@ -49,6 +52,8 @@ export interface Reply {
   readonly text: string;
   /** Pictures to show before the text (channels without photos send the links). */
   readonly photos?: readonly Photo[];
+  /** Choices offered under the text (see {@link Button}). */
+  readonly buttons?: readonly Button[];
 }
 
 /** Produces the real answer for a turn: the model, or anything else that can talk. */

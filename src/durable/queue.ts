@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileDurably } from './atomic-file.js';
 
 /** One item waiting in a {@link DurableQueue}. */
 export interface QueuedItem<T> {
@@ -23,37 +24,19 @@ export interface DurableQueue<T> {
 }
 
 /**
- * A {@link DurableQueue} in a folder: each item is written to a temporary file, fsync'd, then
- * renamed into place, so a crash leaves either the old state or the new one, never half a file.
+ * A {@link DurableQueue} in a folder, one file per item written with {@link writeFileDurably}:
+ * a crash leaves either the old state or the new one, never half a file.
  */
 export function createFileQueue<T>(dir: string): DurableQueue<T> {
   const ready = mkdir(dir, { recursive: true });
   const fileOf = (key: string) => join(dir, `${createHash('sha256').update(key).digest('hex').slice(0, 40)}.json`);
-
-  async function writeDurably(file: string, content: string): Promise<void> {
-    const temporary = `${file}.${process.pid}.tmp`;
-    const handle = await open(temporary, 'w');
-    try {
-      await handle.writeFile(content);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, file);
-    const folder = await open(dir, 'r');
-    try {
-      await folder.sync();
-    } finally {
-      await folder.close();
-    }
-  }
 
   return {
     async put(key, item, attempts = 0) {
       await ready;
       const existing = await readItem<T>(fileOf(key));
       const entry: QueuedItem<T> = { key, enqueuedAt: existing?.enqueuedAt ?? Date.now(), attempts, item };
-      await writeDurably(fileOf(key), JSON.stringify(entry));
+      await writeFileDurably(fileOf(key), JSON.stringify(entry));
     },
     async list() {
       await ready;

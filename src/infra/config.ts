@@ -88,6 +88,10 @@ export interface Config {
   readonly customerMaxMessagesPerMinute: number;
   /** Longer customer messages are refused with a request for a shorter one. */
   readonly customerMaxMessageChars: number;
+  /** A purchase untouched this long is forgotten: the customer starts afresh. */
+  readonly checkoutExpireMs: number;
+  /** A purchase untouched this long shows as abandoned on the dashboard. */
+  readonly checkoutAbandonedMs: number;
   readonly fallbackMessage: string;
   readonly dataDir: string;
   readonly httpPort: number;
@@ -350,6 +354,14 @@ const variables = {
     schema: wholeNumber(5000, 100, 100_000),
     hint: 'a whole number of characters between 100 and 100000, e.g. 5000',
   },
+  CHECKOUT_EXPIRE_HOURS: {
+    schema: wholeNumber(24, 1, 720),
+    hint: 'a whole number of hours between 1 and 720, e.g. 24: a purchase left this long is forgotten and the customer starts afresh',
+  },
+  CHECKOUT_ABANDONED_MINUTES: {
+    schema: wholeNumber(60, 1, 10_080),
+    hint: 'a whole number of minutes between 1 and 10080, e.g. 60: a purchase left this long shows as abandoned on the dashboard',
+  },
   FALLBACK_MESSAGE: {
     schema: optionalText.pipe(z.string().max(500).optional()),
     hint: `a short sentence of at most 500 characters (default "${DEFAULT_FALLBACK_MESSAGE}")`,
@@ -476,6 +488,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     storeTimeoutMs: values.STORE_TIMEOUT_MS,
     customerMaxMessagesPerMinute: values.CUSTOMER_MAX_MESSAGES_PER_MINUTE,
     customerMaxMessageChars: values.CUSTOMER_MAX_MESSAGE_CHARS,
+    checkoutExpireMs: values.CHECKOUT_EXPIRE_HOURS * 3_600_000,
+    checkoutAbandonedMs: values.CHECKOUT_ABANDONED_MINUTES * 60_000,
     fallbackMessage: values.FALLBACK_MESSAGE ?? DEFAULT_FALLBACK_MESSAGE,
     dataDir: values.DATA_DIR ?? './data',
     httpPort: values.HTTP_PORT,

@@ -13,14 +13,26 @@ export function ownerOrderNotice(order: PlacedOrder, request: OrderRequest): str
   ].join('\n');
 }
 
-/** Told to a customer whose order waited for the database and is now recorded. */
+/**
+ * The customer's confirmation of a recorded order, whichever way it was placed (the guided
+ * checkout, the model's `place_order`, or the queue once the database is back): the one
+ * place that says "commande enregistrée", so what it carries (a payment link) is added once.
+ */
 export function customerConfirmation(order: PlacedOrder): string {
   return [
     `✅ Votre commande n°${order.number} est enregistrée !`,
-    ...order.lines.map((line) => `• ${line.productName}${line.size ? ` (${line.size})` : ''} × ${line.quantity}`),
+    ...order.lines.map((line) => `• ${line.productName}${line.size && !/^unique$/i.test(line.size) ? ` (${line.size})` : ''}${line.quantity > 1 ? ` × ${line.quantity}` : ''}`),
     `Livraison ${order.zone.name} : ${formatFcfa(order.deliveryFeeFcfa)}, ${order.zone.delay}`,
     `Total : ${formatFcfa(order.totalFcfa)}`,
     'Merci pour votre confiance 🙏',
+  ].join('\n');
+}
+
+/** Told to a customer whose order waits in the queue while the database is down. */
+export function customerOrderQueued(reference: string): string {
+  return [
+    `Merci ! Votre commande est bien reçue (réf. ${reference}) 🙏`,
+    "Notre système l'enregistre dans quelques minutes : vous recevrez ici la confirmation avec son numéro et le total.",
   ].join('\n');
 }
 

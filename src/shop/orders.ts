@@ -9,7 +9,13 @@ export type OrderOutcome =
   | { readonly status: 'recorded'; readonly order: PlacedOrder }
   /** The database is unreachable: the order is safe on disk and will be recorded when it is back. */
   | { readonly status: 'queued'; readonly reference: string }
-  | { readonly status: 'rejected'; readonly code: OrderRejectionCode; readonly detail: string };
+  | {
+      readonly status: 'rejected';
+      readonly code: OrderRejectionCode;
+      readonly detail: string;
+      /** The database's facts, e.g. `{ product_name, size, available }` for `out_of_stock`. */
+      readonly info?: Readonly<Record<string, unknown>>;
+    };
 
 /** Takes orders, and never loses one: when the database is down they wait in a durable queue. */
 export interface OrderDesk {
@@ -90,7 +96,7 @@ export function createOrderDesk(options: {
         });
         return { status: 'recorded', order };
       } catch (error) {
-        if (error instanceof OrderRejectedError) return { status: 'rejected', code: error.code, detail: error.message };
+        if (error instanceof OrderRejectedError) return { status: 'rejected', code: error.code, detail: error.message, info: error.info };
         // Down, slow, or a bug of ours: either way the customer's order must not be lost.
         logger.warn({ err: error }, 'order kept in the queue until the database answers');
         await queue.put(request.idempotencyKey, request);

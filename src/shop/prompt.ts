@@ -15,6 +15,8 @@ export function shopSystemPrompt(shop: ShopConfig, options: { tools: boolean } =
     rules.push(
       'Utilise search_products et product_details pour les articles et les prix, delivery_quote pour la livraison, show_product_photo quand le client veut voir un article.',
       'Pour commander il faut : les articles et tailles, le nom complet, le numéro de téléphone et la commune de livraison. Récapitule, fais confirmer, puis appelle place_order une seule fois.',
+      'Le panier du client est tenu par la boutique : dès que le client choisit un article et sa taille, appelle add_to_cart ; dès qu’il donne son nom, son téléphone ou sa commune, appelle set_delivery_details. view_cart dit ce qui manque et le total. place_order sans articles commande le panier tel quel.',
+      "Pour « où en est ma commande ? », appelle order_status.",
       "Ne dis « commande enregistrée » que si place_order a répondu « enregistrée », avec son numéro et son total exact.",
       "Pour le paiement, suis ce que place_order dit dans « payment ». Si le client dit avoir payé, appelle check_payment quand il existe ; sinon dis qu'une personne de la boutique vérifiera. Ne confirme jamais un paiement toi-même.",
     );

@@ -1,12 +1,11 @@
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { defineTool, type Tool } from '../core/tools.js';
 import type { DeliveryZone, Product } from '../store/types.js';
-import type { ShopConfig } from './config.js';
+import type { Checkout } from './checkout/checkout.js';
+import { MAX_PIECES_PER_ORDER } from './checkout/state.js';
+import { conversationKeyOf, createCartTools, placeForModel } from './checkout/tools.js';
 import { formatFcfa, sizesInStock } from './format.js';
-import type { OrderDesk } from './orders.js';
 import type { PaymentOffer, Payments } from './payments/payments.js';
-import { normalizePhone } from './phone.js';
 import { findProduct, findZone, searchProducts } from './search.js';
 
 /** The shop's data as the tools read it: the catalogue's latest snapshot. */
@@ -14,8 +13,7 @@ export interface CatalogueView {
   snapshot(): { readonly products: readonly Product[]; readonly zones: readonly DeliveryZone[] } | undefined;
 }
 
-/** Pieces one order may hold, all lines together: more is a wholesale deal for a person to handle. */
-export const MAX_PIECES_PER_ORDER = 20;
+export { MAX_PIECES_PER_ORDER };
 
 const unavailable = { error: 'catalogue indisponible pour le moment : ne donne aucun prix, propose de réessayer' };
 
@@ -39,17 +37,18 @@ function describeZone(zone: DeliveryZone) {
 }
 
 /**
- * The shop's tools: search, product details, delivery quote, photo, and order. Prices, totals,
- * stock and fees always come from the catalogue or the database, never from the model.
+ * The shop's tools: search, product details, delivery quote, photo and order, then the cart
+ * the guided checkout shares (`add_to_cart`, `remove_from_cart`, `set_delivery_details`,
+ * `view_cart`, `order_status`). Prices, totals, stock and fees always come from the catalogue
+ * or the database, never from the model.
  */
 export function createShopTools(options: {
   catalogue: CatalogueView;
-  orders: OrderDesk;
-  shop: ShopConfig;
+  checkout: Checkout;
   /** Mobile money, when configured: `place_order` says what was offered, `check_payment` exists. */
   payments?: Pick<Payments, 'offerFor' | 'checkForCustomer'>;
 }): Tool[] {
-  const { catalogue, orders, shop, payments } = options;
+  const { catalogue, checkout, payments } = options;
   const productOf = (query: string) => {
     const snapshot = catalogue.snapshot();
     return snapshot ? (findProduct(snapshot.products, query) ?? null) : undefined;
@@ -118,11 +117,11 @@ export function createShopTools(options: {
     defineTool({
       name: 'place_order',
       description:
-        "Enregistre la commande, une seule fois, après que le client a confirmé articles, tailles, nom complet, téléphone et commune. Le total est calculé par la boutique.",
+        "Enregistre la commande du panier, une seule fois, après que le client a confirmé articles, tailles, nom complet, téléphone et commune. Ce que tu passes remplace ce que le panier contient. Le total est calculé par la boutique.",
       parameters: z.object({
-        customer_name: z.string().trim().min(3).max(100).describe('nom complet du client'),
-        phone: z.string().trim().min(1).max(30),
-        zone: z.string().trim().min(1).max(100).describe('commune de livraison'),
+        customer_name: z.string().trim().min(3).max(100).optional().describe('nom complet du client (sinon celui du panier)'),
+        phone: z.string().trim().min(1).max(30).optional().describe('sinon celui du panier'),
+        zone: z.string().trim().min(1).max(100).optional().describe('commune de livraison (sinon celle du panier)'),
         items: z
           .array(
             z.object({
@@ -136,27 +135,14 @@ export function createShopTools(options: {
           // A model talked into it must not reserve a whole stock in one order.
           .refine((items) => items.reduce((sum, item) => sum + item.quantity, 0) <= MAX_PIECES_PER_ORDER, {
             message: `au plus ${MAX_PIECES_PER_ORDER} articles par commande : pour plus, propose qu'une personne de la boutique rappelle le client`,
-          }),
+          })
+          .optional()
+          .describe('la commande entière (remplace le panier) ; sans articles, le panier est commandé tel quel'),
       }),
       async run(args, context) {
-        const phone = normalizePhone(args.phone, shop.country);
-        if (!phone) return { error: `numéro de téléphone invalide pour le pays ${shop.country} : redemande-le au client` };
-        const snapshot = catalogue.snapshot();
-        const lines = args.items.map((item) => ({
-          productId: (snapshot && findProduct(snapshot.products, item.product)?.slug) ?? item.product,
-          size: item.size,
-          quantity: item.quantity,
-        }));
-        const { channel, chatId } = context.customer;
-        const outcome = await orders.place({
-          idempotencyKey: orderKey(channel, chatId, phone, args.zone, lines),
-          channel,
-          chatId,
-          customerName: args.customer_name,
-          phone,
-          zone: args.zone,
-          lines,
-        });
+        const placed = await checkout.update(conversationKeyOf(context.customer), context.customer, (turn) => placeForModel(turn, args));
+        if ('error' in placed) return placed.error;
+        const { outcome } = placed;
         if (outcome.status === 'rejected') return { error: outcome.code, detail: outcome.detail };
         if (outcome.status === 'queued') {
           return {
@@ -180,6 +166,7 @@ export function createShopTools(options: {
       },
     }),
     ...(payments ? [checkPaymentTool(payments)] : []),
+    ...createCartTools(checkout),
   ];
 }
 
@@ -220,11 +207,4 @@ function checkPaymentTool(payments: Pick<Payments, 'checkForCustomer'>): Tool {
       };
     },
   });
-}
-
-/** The same order confirmed twice the same day is one order. */
-function orderKey(channel: string, chatId: string, phone: string, zone: string, lines: readonly object[]): string {
-  const day = new Date().toISOString().slice(0, 10);
-  const canonical = JSON.stringify([channel, chatId, phone, zone.trim().toLowerCase(), lines, day]);
-  return createHash('sha256').update(canonical).digest('hex');
 }

@@ -8,10 +8,13 @@ import { PGlite } from '@electric-sql/pglite';
 import { fromDatabaseError, OrderRejectedError, readDatabaseError, StoreError } from './errors.js';
 import {
   assertOrderId,
+  UUID,
   loadMigrations,
   loadSeed,
   placeOrderArgs,
   PRODUCT_COLUMNS,
+  quoteOrderArgs,
+  toOrderQuote,
   toPlacedOrder,
   toProducts,
   toZones,
@@ -23,6 +26,7 @@ import {
   statsArgs,
   timelineArgs,
   toConversationStats,
+  toFoundOrder,
   toRecentOrders,
   toTimelines,
   type ConversationEvent,
@@ -34,7 +38,7 @@ import {
 } from './records.js';
 import { embeddedPaymentMethods, type PaymentMethods } from './embedded-payments.js';
 import type { Payment, PaymentListQuery, PaymentQuery, PaymentSettlement, NewPayment } from './payments.js';
-import type { DeliveryZone, OrderRequest, OrderStatus, PlacedOrder, Product, Store } from './types.js';
+import type { DeliveryZone, OrderQuote, OrderRequest, OrderStatus, PlacedOrder, Product, QuoteRequest, Store } from './types.js';
 
 /**
  * PostgreSQL's default 128 MB of shared buffers cost a WASM process most of its memory
@@ -151,6 +155,32 @@ class EmbeddedStore implements Store {
         JSON.stringify(args.p_lines),
       ]);
       return toPlacedOrder('orders.place', rows[0]?.result);
+    });
+  }
+
+  quoteOrder(request: QuoteRequest): Promise<OrderQuote> {
+    return this.run('orders.quote', async () => {
+      const args = quoteOrderArgs(request);
+      const { rows } = await this.db.query<{ result: unknown }>('SELECT public.quote_order($1, $2::jsonb) AS result', [
+        args.p_zone,
+        JSON.stringify(args.p_lines),
+      ]);
+      return toOrderQuote('orders.quote', rows[0]?.result);
+    });
+  }
+
+  listCustomerOrders(channel: string, chatId: string, limit = 5): Promise<RecentOrder[]> {
+    return this.run('orders.customer', async () => {
+      const { rows } = await this.db.query<{ result: unknown }>('SELECT public.customer_orders($1, $2, $3) AS result', [channel, chatId, limit]);
+      return toRecentOrders('orders.customer', rows[0]?.result);
+    });
+  }
+
+  findOrder(orderId: string): Promise<RecentOrder | null> {
+    return this.run('orders.find', async () => {
+      if (!UUID.test(orderId)) return null;
+      const { rows } = await this.db.query<{ result: unknown }>('SELECT public.order_by_id($1::uuid) AS result', [orderId]);
+      return toFoundOrder('orders.find', rows[0]?.result);
     });
   }
 

@@ -211,6 +211,11 @@ const timelineJson = z.array(
 
 const orderOrigin = z.object({ channel: z.string(), chat_id: z.string(), payment: PAYMENT_JSON.nullable().optional() });
 
+/** Maps the jsonb of `order_by_id`: one order, or `null`. */
+export function toFoundOrder(operation: string, json: unknown): RecentOrder | null {
+  return json === null || json === undefined ? null : (toRecentOrders(operation, [json])[0] ?? null);
+}
+
 /** Maps the jsonb of `conversation_stats`. */
 export function toConversationStats(operation: string, json: unknown): ConversationStats {
   const parsed = parseRow(operation, statsJson, json);

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { OrderRejectedError, StoreError, parseRow } from './errors.js';
-import type { DeliveryZone, OrderRequest, PlacedOrder, Product, ProductSize } from './types.js';
+import type { DeliveryZone, OrderQuote, OrderRequest, PlacedOrder, Product, ProductSize, QuoteRequest } from './types.js';
 
 /** One SQL file: its name (which orders migrations) and its text. */
 export interface SqlFile {
@@ -66,6 +66,14 @@ export function placeOrderArgs(request: OrderRequest): Record<(typeof PLACE_ORDE
     p_chat_id: request.chatId,
     p_customer_name: request.customerName,
     p_phone: request.phone,
+    p_zone: request.zone,
+    p_lines: request.lines.map((line) => ({ product_id: line.productId, size: line.size, quantity: line.quantity })),
+  };
+}
+
+/** The arguments of `quote_order`. */
+export function quoteOrderArgs(request: QuoteRequest): { p_zone: string; p_lines: Record<string, unknown>[] } {
+  return {
     p_zone: request.zone,
     p_lines: request.lines.map((line) => ({ product_id: line.productId, size: line.size, quantity: line.quantity })),
   };
@@ -188,7 +196,46 @@ export function toPlacedOrder(operation: string, json: unknown): PlacedOrder {
   };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const quoteJson = z.object({
+  zone: z.object({ name: z.string(), fee_fcfa: fcfa, delay: z.string() }),
+  lines: z.array(
+    z.object({
+      product_id: z.string(),
+      slug: z.string(),
+      product_name: z.string(),
+      size: z.string(),
+      quantity: z.number().int(),
+      unit_price_fcfa: fcfa,
+      line_total_fcfa: fcfa,
+    }),
+  ),
+  subtotal_fcfa: fcfa,
+  delivery_fee_fcfa: fcfa,
+  total_fcfa: fcfa,
+});
+
+/** Maps the jsonb returned by `quote_order`. */
+export function toOrderQuote(operation: string, json: unknown): OrderQuote {
+  const q = parseRow(operation, quoteJson, json);
+  return {
+    zone: { name: q.zone.name, feeFcfa: q.zone.fee_fcfa, delay: q.zone.delay },
+    lines: q.lines.map((l) => ({
+      productId: l.product_id,
+      slug: l.slug,
+      productName: l.product_name,
+      size: l.size,
+      quantity: l.quantity,
+      unitPriceFcfa: l.unit_price_fcfa,
+      lineTotalFcfa: l.line_total_fcfa,
+    })),
+    subtotalFcfa: q.subtotal_fcfa,
+    deliveryFeeFcfa: q.delivery_fee_fcfa,
+    totalFcfa: q.total_fcfa,
+  };
+}
+
+/** An order id as the database writes it. */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Rejects an order id that cannot name any order before it reaches the database, where a

@@ -8,7 +8,10 @@ import {
   assertOrderId,
   placeOrderArgs,
   PRODUCT_COLUMNS,
+  quoteOrderArgs,
+  toOrderQuote,
   toPlacedOrder,
+  UUID,
   toProducts,
   toZones,
   ZONE_COLUMNS,
@@ -18,6 +21,7 @@ import {
   statsArgs,
   timelineArgs,
   toConversationStats,
+  toFoundOrder,
   toRecentOrders,
   toTimelines,
   type ConversationEvent,
@@ -33,7 +37,7 @@ import {
   toPaymentOrNull,
   toPayments,
 } from './payments.js';
-import type { DeliveryZone, OrderRequest, OrderStatus, PlacedOrder, Product, Store } from './types.js';
+import type { DeliveryZone, OrderQuote, OrderRequest, OrderStatus, PlacedOrder, Product, QuoteRequest, Store } from './types.js';
 
 /** Options of {@link createSupabaseStore}. */
 export interface SupabaseStoreOptions {
@@ -129,6 +133,29 @@ export function createSupabaseStore(options: SupabaseStoreOptions): Store {
         () => client.rpc('place_order', placeOrderArgs(request)).retry(false),
         (data) => toPlacedOrder('orders.place', data),
       ),
+
+    quoteOrder: (request: QuoteRequest): Promise<OrderQuote> =>
+      run(
+        'orders.quote',
+        () => client.rpc('quote_order', quoteOrderArgs(request)).retry(false),
+        (data) => toOrderQuote('orders.quote', data),
+      ),
+
+    listCustomerOrders: (channel: string, chatId: string, limit = 5) =>
+      run(
+        'orders.customer',
+        () => client.rpc('customer_orders', { p_channel: channel, p_chat_id: chatId, p_limit: limit }).retry(false),
+        (data) => toRecentOrders('orders.customer', data),
+      ),
+
+    findOrder: async (orderId: string) => {
+      if (!UUID.test(orderId)) return null;
+      return run(
+        'orders.find',
+        () => client.rpc('order_by_id', { p_order_id: orderId }).retry(false),
+        (data) => toFoundOrder('orders.find', data),
+      );
+    },
 
     setOrderStatus: async (orderId: string, status: OrderStatus): Promise<void> => {
       assertOrderId(orderId);

@@ -111,6 +111,28 @@ export interface PlacedOrder {
   readonly duplicate: boolean;
 }
 
+/** A cart to price: where it goes and what is in it. */
+export interface QuoteRequest {
+  /** Zone id, name or alias, as for {@link OrderRequest.zone}. */
+  readonly zone: string;
+  readonly lines: readonly OrderLineRequest[];
+}
+
+/** A line of a quote: a placed line's fields and the product's slug. */
+export interface QuotedLine extends PlacedOrderLine {
+  readonly slug: string;
+}
+
+/** What a cart costs, as the database computes it (items + the zone's fee); nothing is reserved. */
+export interface OrderQuote {
+  readonly zone: { readonly name: string; readonly feeFcfa: number; readonly delay: string };
+  /** Same variant asked twice: one line. */
+  readonly lines: QuotedLine[];
+  readonly subtotalFcfa: number;
+  readonly deliveryFeeFcfa: number;
+  readonly totalFcfa: number;
+}
+
 /**
  * The shop's data layer. Every method throws either `StoreError` (the database could not
  * be reached or failed: try again later) or `OrderRejectedError` (the request itself is
@@ -125,6 +147,15 @@ export interface Store {
   listZones(): Promise<DeliveryZone[]>;
   /** Places an order atomically (stock, prices and totals are decided by the database). */
   placeOrder(request: OrderRequest): Promise<PlacedOrder>;
+  /**
+   * Prices a cart the way `placeOrder` would, without ordering or reserving anything. Throws
+   * `OrderRejectedError` for what `placeOrder` would refuse (`out_of_stock` carries `sizes_left`).
+   */
+  quoteOrder(request: QuoteRequest): Promise<OrderQuote>;
+  /** The latest orders of one chat, newest first (`limit` default 5, at most 50). */
+  listCustomerOrders(channel: string, chatId: string, limit?: number): Promise<RecentOrder[]>;
+  /** One order with the chat it came from, or `null` when there is none with this id. */
+  findOrder(orderId: string): Promise<RecentOrder | null>;
   /** Moves an order along; cancelling restocks its items. */
   setOrderStatus(orderId: string, status: OrderStatus): Promise<void>;
   /** The latest orders, newest first, with the chat each came from (`limit` default 20, at most 200). */

@@ -25,6 +25,10 @@ export interface ChannelHarness {
   replies(chatId: string): string[];
   /** How many times the bot showed "typing…" in a chat. */
   typingCount(chatId: string): number;
+  /** The choices shown under the bot's last message in a chat, as the customer sees them. */
+  choices(chatId: string): string[];
+  /** The customer picks a choice: presses its button where the platform has them, types its number where not. */
+  choose(chatId: string, label: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -33,6 +37,7 @@ export type HarnessFactory = (receive: MessageHandler) => Promise<ChannelHarness
 
 export const FALLBACK = 'Désolé, je réfléchis trop. Un petit instant... 🤔';
 const SLOW = '[lent]';
+const CHOICE = '[choix]';
 const SLOW_ANSWER_MS = 900;
 const wait = { timeout: 2500, interval: 20 };
 const VOICE_NOTE = readFileSync(new URL('../fixtures/voice/pagne-wax-marcory.ogg', import.meta.url));
@@ -47,6 +52,7 @@ function scriptedResponder(): Responder & { readonly requests: ReplyRequest[] } 
       requests.push(request);
       const said = request.history.at(-1)?.content ?? '';
       if (said.includes(SLOW)) await sleep(SLOW_ANSWER_MS, request.signal);
+      if (said.includes(CHOICE)) return { text: 'Quelle taille ?', buttons: [{ id: 'co:7:size:M', label: 'M' }, { id: 'co:7:size:L', label: 'L' }] };
       return { text: `Réponse : ${said}` };
     },
   };
@@ -163,6 +169,20 @@ export function runChannelContract(name: string, makeHarness: HarnessFactory): v
       const audio = await harness.adapter.downloadMedia!(received[0]!, { signal: new AbortController().signal, maxBytes: 20 * 1024 * 1024 });
       expect(Buffer.from(audio.data).equals(VOICE_NOTE)).toBe(true);
       expect(audio).toMatchObject({ mimeType: 'audio/ogg', fileName: expect.stringMatching(/\.ogg$/) });
+    });
+
+    it('shows the choices of a reply, and brings the one picked back as a press or its number', async () => {
+      const [awa] = harness.chatIds;
+      await harness.customerWrites(awa, `La robe bordeaux ${CHOICE}`);
+      await vi.waitFor(() => expect(harness.choices(awa)).toEqual(['M', 'L']), wait);
+      expect(harness.replies(awa)[0]).toContain('Quelle taille ?');
+
+      await harness.choose(awa, 'L');
+      await vi.waitFor(() => expect(responder.requests).toHaveLength(2), wait);
+      const picked = responder.requests[1]!.history.at(-1)!;
+      // A press carries the button's id and its label; a typed number is only words.
+      if (picked.action !== undefined) expect(picked).toMatchObject({ role: 'user', content: 'L', action: 'co:7:size:L' });
+      else expect(picked).toMatchObject({ role: 'user', content: '2' });
     });
 
     it('answers a message delivered twice only once', async () => {

@@ -33,6 +33,11 @@ runChannelContract('telegram', async (receive) => {
       telegram.pushVoice(Number(chatId), audio, { durationSec });
     },
     replies: (chatId) => telegram.sent(chatId).map((call) => String(call.params.text ?? call.params.caption ?? '')),
+    choices: (chatId) => telegram.buttons(chatId),
+    async choose(chatId, label) {
+      telegram.pressButton(Number(chatId), label);
+      await vi.waitFor(() => expect(telegram.answeredQueries.length).toBeGreaterThan(0), { timeout: 2500 });
+    },
     typingCount: (chatId) =>
       telegram.calls.filter((call) => call.method === 'sendChatAction' && String(call.params.chat_id) === chatId).length,
     async close() {

@@ -19,6 +19,8 @@ runChannelContract('web', async (receive) => {
     const response = await chat.post(body);
     expect(response.status).toBe(202);
   };
+  const lastButtons = (chatId: string) =>
+    ((page(chatId).chatEvents().filter((event) => event.from === 'shop').at(-1)?.buttons ?? []) as { id: string; label: string }[]);
   return {
     adapter: chat.channel,
     chatIds,
@@ -33,6 +35,11 @@ runChannelContract('web', async (receive) => {
         .filter((event) => event.from === 'shop')
         .map((event) => String(event.text ?? event.caption ?? '')),
     typingCount: (chatId) => page(chatId).typingCount(),
+    choices: (chatId) => lastButtons(chatId).map((button) => button.label),
+    async choose(chatId, label) {
+      const button = lastButtons(chatId).find((candidate) => candidate.label === label)!;
+      await post({ visitorId: visitorOf(chatId), clientMessageId: randomBytes(6).toString('hex'), text: button.label, action: button.id });
+    },
     async close() {
       await chat.channel.stop();
       await chat.close();

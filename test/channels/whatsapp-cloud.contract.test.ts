@@ -25,6 +25,12 @@ runChannelContract('whatsapp (Cloud API)', async (receive) => {
       await meta.customerSends(chatId, { type: 'audio', audio: { mime_type: 'audio/ogg; codecs=opus', sha256: media.sha256, id: media.id, voice: true } });
     },
     replies: (chatId) => graph.texts(chatId),
+    choices: (chatId) => [...(graph.texts(chatId).at(-1) ?? '').matchAll(/^\*(\d+)\.\* (.+)$/gm)].map((match) => match[2]!),
+    async choose(chatId, label) {
+      const last = graph.texts(chatId).at(-1) ?? '';
+      const number = [...last.matchAll(/^\*(\d+)\.\* (.+)$/gm)].find((match) => match[2] === label)?.[1];
+      await meta.customerWrites(chatId, number ?? label);
+    },
     typingCount: (chatId) => graph.typings(chatId).length,
     close,
   };

@@ -26,6 +26,12 @@ runChannelContract('whatsapp', async (receive) => {
     customerSpeaks: async (chatId, audio, durationSec) => void whatsapp.customerSpeaks(chatId, audio, { durationSec }),
     replies: (chatId) => whatsapp.texts(chatId),
     typingCount: (chatId) => whatsapp.count('sendStateTyping', chatId),
+    choices: (chatId) => [...(whatsapp.texts(chatId).at(-1) ?? '').matchAll(/^\*(\d+)\.\* (.+)$/gm)].map((match) => match[2]!),
+    async choose(chatId, label) {
+      const last = whatsapp.texts(chatId).at(-1) ?? '';
+      const number = [...last.matchAll(/^\*(\d+)\.\* (.+)$/gm)].find((match) => match[2] === label)?.[1];
+      whatsapp.customerWrites(chatId, number ?? label);
+    },
     async close() {
       await adapter.stop();
       await adapter.close();

@@ -43,6 +43,8 @@ describe('loadConfig', () => {
       storeTimeoutMs: 5000,
       customerMaxMessagesPerMinute: 20,
       customerMaxMessageChars: 5000,
+      checkoutExpireMs: 86_400_000,
+      checkoutAbandonedMs: 3_600_000,
       fallbackMessage: 'Désolé, je réfléchis trop. Un petit instant... 🤔',
       dataDir: './data',
       httpPort: 3000,
@@ -152,6 +154,8 @@ describe('loadConfig', () => {
     ['OPENAI_BASE_URL', 'ftp://x', /https:\/\/api\.openai\.com\/v1/],
     ['TELEGRAM_ALLOW_GROUPS', 'maybe', /true or false/],
     ['FALLBACK_MESSAGE', 'a'.repeat(501), /at most 500 characters/],
+    ['CHECKOUT_EXPIRE_HOURS', '0', /whole number of hours between 1 and 720/],
+    ['CHECKOUT_ABANDONED_MINUTES', 'une heure', /whole number of minutes between 1 and 10080/],
   ])('rejects %s=%s, naming the variable and saying what to put', (variable, value, hint) => {
     const error = configErrorFor({ TELEGRAM_BOT_TOKEN: TOKEN, [variable]: value });
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll } from 'vitest';
 import { openPglite, type SqlEngine } from './engines.js';
+import { describeCheckoutSql } from './checkout-sql-suite.js';
 import { describePlaceOrder } from './place-order-suite.js';
 import { describeStatusAndSecurity } from './status-security-suite.js';
 
@@ -13,3 +14,4 @@ afterAll(async () => {
 
 describePlaceOrder('PGlite', () => db);
 describeStatusAndSecurity('PGlite', () => db);
+describeCheckoutSql('PGlite', () => db);

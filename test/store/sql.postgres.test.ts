@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgres, type SqlEngine } from './engines.js';
 import { addProduct, ordersWithKey, PLACE_ORDER_SQL, placeParams, stockOf, type PlaceArgs } from './orders-sql.js';
+import { describeCheckoutSql } from './checkout-sql-suite.js';
 import { describePlaceOrder } from './place-order-suite.js';
 import { describeStatusAndSecurity } from './status-security-suite.js';
 
@@ -16,6 +17,7 @@ afterAll(async () => {
 const engine = (): SqlEngine => db;
 describePlaceOrder('PostgreSQL', engine);
 describeStatusAndSecurity('PostgreSQL', engine);
+describeCheckoutSql('PostgreSQL', engine);
 
 /**
  * Each call on its own connection, in a transaction held open a little after place_order so

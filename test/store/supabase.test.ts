@@ -113,6 +113,31 @@ describe('createSupabaseStore against a PostgREST look-alike', () => {
     });
   });
 
+  it('prices a cart through /rest/v1/rpc/quote_order, and reads one chat\'s orders and one order by id', async () => {
+    server.on('POST', '/rpc/quote_order', {
+      status: 200,
+      body: {
+        zone: { name: 'Marcory', fee_fcfa: 2000, delay: '24–48 h' },
+        lines: [{ product_id: '0b9a8c7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d', slug: 'robe-cocktail-bordeaux', product_name: 'Robe Cocktail Bordeaux', size: 'M', quantity: 1, unit_price_fcfa: 45000, line_total_fcfa: 45000 }],
+        subtotal_fcfa: 45000,
+        delivery_fee_fcfa: 2000,
+        total_fcfa: 47000,
+      },
+    });
+    const quote = await store.quoteOrder({ zone: 'Zone 4', lines: [{ productId: 'robe-cocktail-bordeaux', size: 'M', quantity: 1 }] });
+    expect(server.requests[0]?.body).toEqual({ p_zone: 'Zone 4', p_lines: [{ product_id: 'robe-cocktail-bordeaux', size: 'M', quantity: 1 }] });
+    expect(quote).toMatchObject({ totalFcfa: 47000, zone: { name: 'Marcory' }, lines: [{ slug: 'robe-cocktail-bordeaux', lineTotalFcfa: 45000 }] });
+
+    const order = { ...(fixture('place-order-result.json') as Record<string, unknown>), channel: 'whatsapp', chat_id: '2250707070707' };
+    server.on('POST', '/rpc/customer_orders', { status: 200, body: [order] });
+    server.on('POST', '/rpc/order_by_id', { status: 200, body: order });
+    expect(await store.listCustomerOrders('whatsapp', '2250707070707', 3)).toMatchObject([{ number: 1042, chatId: '2250707070707' }]);
+    expect(server.requests[1]?.body).toEqual({ p_channel: 'whatsapp', p_chat_id: '2250707070707', p_limit: 3 });
+    expect(await store.findOrder('5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a')).toMatchObject({ number: 1042, channel: 'whatsapp' });
+    expect(await store.findOrder('not-a-uuid')).toBeNull();
+    expect(server.requests).toHaveLength(3); // a malformed id never reaches the server
+  });
+
   it('maps a P0001 raised by place_order to OrderRejectedError with its facts', async () => {
     server.on('POST', '/rpc/place_order', {
       status: 400,

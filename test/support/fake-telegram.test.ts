@@ -32,6 +32,34 @@ describe('fake Telegram Bot API driven by grammY', () => {
     expect(fake.calls.map((c) => c.method)).toEqual(['getMe', 'sendMessage', 'sendMessage']);
   });
 
+  it('sends inline keyboards, delivers a press as a callback_query, and takes one answer per query', async () => {
+    const keyboard = { inline_keyboard: [[{ text: 'M', callback_data: 'co:1:size:M' }, { text: 'L', callback_data: 'co:1:size:L' }]] };
+    const sent = await bot.api.sendMessage(42, 'Quelle taille ?', { reply_markup: keyboard });
+    expect(sent.reply_markup).toEqual(keyboard);
+    expect(fake.buttons(42)).toEqual(['M', 'L']);
+    const { update, queryId } = fake.pressButton(42, 'L');
+    expect(update.callback_query).toMatchObject({ id: queryId, data: 'co:1:size:L', from: { id: 42, is_bot: false }, message: { message_id: sent.message_id, text: 'Quelle taille ?' } });
+    const [got] = await bot.api.getUpdates();
+    expect(got?.callback_query?.data).toBe('co:1:size:L');
+
+    await expect(bot.api.answerCallbackQuery(queryId)).resolves.toBe(true);
+    await expect(bot.api.answerCallbackQuery(queryId)).rejects.toMatchObject({
+      error_code: 400,
+      description: 'Bad Request: query is too old and response timeout expired or query ID is invalid',
+    });
+    expect(fake.answeredQueries).toEqual([queryId]);
+    expect(() => fake.pressButton(42, 'XXL')).toThrow(/no button "XXL"/);
+    expect(() => fake.pressButton(7, 'M')).toThrow(/no message with buttons/);
+  });
+
+  it('refuses a keyboard Telegram would refuse', async () => {
+    await expect(bot.api.sendMessage(42, 'x', { reply_markup: { inline_keyboard: [[{ text: 'M', callback_data: 'x'.repeat(65) }]] } })).rejects.toMatchObject({
+      error_code: 400,
+      description: 'Bad Request: BUTTON_DATA_INVALID',
+    });
+    await expect(bot.api.sendMessage(42, 'x', { reply_markup: { inline_keyboard: [[{ text: '', callback_data: 'a' }]] } })).rejects.toMatchObject({ error_code: 400 });
+  });
+
   it('validates like Telegram', async () => {
     await expect(bot.api.sendMessage(42, '')).rejects.toMatchObject({
       error_code: 400,

@@ -13,6 +13,8 @@ export interface TelegramCall {
   at: number;
   /** HTTP status once answered; `undefined` while in flight or if the client went away. */
   status?: number;
+  /** The `message_id` of the message it sent, for a successful `sendMessage` / `sendPhoto`. */
+  messageId?: number;
 }
 
 /** What `setWebhook` registered. */
@@ -57,6 +59,17 @@ export interface FakeTelegram {
   pushVoice(chatId: number, audio: Uint8Array | { size: number }, options: { durationSec: number; kind?: 'voice' | 'audio' }): Update;
   /** The files `getFile` knows and the downloads made. */
   readonly files: FakeTelegramFiles;
+  /**
+   * The customer presses the inline button labelled `label` (exactly, or the first whose label
+   * contains it) under the bot's latest message to `chatId` that has one, or under message
+   * `messageId`: queues a `callback_query` update as Telegram sends it. Throws when there is no
+   * such button. Returns the update and the query's id.
+   */
+  pressButton(chatId: number, label: string, options?: { messageId?: number }): { update: Update; queryId: string };
+  /** The labels of the inline keyboard under the bot's latest message to `chatId` (empty without one). */
+  buttons(chatId: number | string): string[];
+  /** Ids of the callback queries the bot answered (`answerCallbackQuery`), in order. */
+  readonly answeredQueries: readonly string[];
   /** `sendMessage` / `sendPhoto` calls, optionally for one chat, excluding those answered with an error. */
   sent(chatId?: number | string): TelegramCall[];
   /** The texts the bot sent a chat (`sendMessage` only), in order. */
@@ -103,7 +116,7 @@ const now = (): number => Math.floor(Date.now() / 1000);
 /** Methods answered with plain `true` after recording (besides those with their own handler). */
 const TRUE_METHODS = new Set(
   [
-    'close', 'logOut', 'deleteMyCommands', 'answerCallbackQuery', 'deleteMessage', 'editMessageText',
+    'close', 'logOut', 'deleteMyCommands', 'deleteMessage', 'editMessageText',
     'editMessageReplyMarkup', 'setChatMenuButton', 'setMyDescription', 'setMyShortDescription', 'setMyName',
     'setMessageReaction', 'pinChatMessage',
   ].map((m) => m.toLowerCase()),
@@ -138,13 +151,52 @@ export async function startFakeTelegram(options: { token?: string } = {}): Promi
   let commands: unknown = [];
   const files = createFakeTelegramFiles();
 
+  /** Messages the bot sent, by id, as Telegram keeps them (a press on a button quotes its message). */
+  const sentMessages = new Map<number, Message>();
+  /** Callback queries issued to the bot and not yet answered. */
+  const openQueries = new Set<string>();
+  const answeredQueries: string[] = [];
+  let nextQueryId = 1;
+
   const sendMessageLike = (params: Record<string, unknown>, content: Partial<Message>): Result => {
     const chatId = params.chat_id;
     if (chatId === undefined || chatId === '') return badRequest('chat_id is empty');
+    const markup = readMarkup(params.reply_markup);
+    if (typeof markup === 'string') return badRequest(markup);
     const numeric = Number(chatId);
     const chat = { id: Number.isNaN(numeric) ? 0 : numeric, type: 'private' as const, first_name: 'Awa' };
-    return ok({ message_id: nextMessageId++, from: me, chat, date: now(), ...content });
+    const message = { message_id: nextMessageId++, from: me, chat, date: now(), ...content, ...(markup && { reply_markup: markup }) } as Message;
+    sentMessages.set(message.message_id, message);
+    return ok(message);
   };
+
+  /**
+   * `reply_markup` as the Bot API checks an inline keyboard
+   * (https://core.telegram.org/bots/api#inlinekeyboardmarkup, #inlinekeyboardbutton): an array
+   * of rows of buttons, each with a `text` and one action: `callback_data` of 1–64 bytes, or a
+   * `url`. Returns the error description for a bad one.
+   */
+  function readMarkup(raw: unknown): Message['reply_markup'] | string | undefined {
+    if (raw === undefined) return undefined;
+    let markup: unknown = raw;
+    try {
+      if (typeof raw === 'string') markup = JSON.parse(raw);
+    } catch {
+      return "can't parse reply keyboard markup JSON object";
+    }
+    const rows = (markup as { inline_keyboard?: unknown }).inline_keyboard;
+    if (!Array.isArray(rows)) return 'field "inline_keyboard" of the InlineKeyboardMarkup must be an Array';
+    for (const row of rows) {
+      if (!Array.isArray(row)) return 'field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays';
+      for (const button of row as unknown[]) {
+        const { text, callback_data: data, url } = (button ?? {}) as { text?: unknown; callback_data?: unknown; url?: unknown };
+        if (typeof text !== 'string' || text === '') return 'text buttons are unallowed in the inline keyboard';
+        if (typeof url === 'string' && data === undefined) continue;
+        if (typeof data !== 'string' || data === '' || Buffer.byteLength(data) > 64) return 'BUTTON_DATA_INVALID';
+      }
+    }
+    return markup as Message['reply_markup'];
+  }
 
   function getUpdates(params: Record<string, unknown>, res: ServerResponse): Promise<Result> {
     if (webhook) {
@@ -212,6 +264,14 @@ export async function startFakeTelegram(options: { token?: string } = {}): Promi
         }));
         return sendMessageLike(params, { photo, ...(caption !== undefined ? { caption } : {}) });
       }
+      case 'answercallbackquery': {
+        // https://core.telegram.org/bots/api#answercallbackquery: once per query, text up to 200 characters.
+        const id = String(params.callback_query_id ?? '');
+        if (!openQueries.delete(id)) return badRequest('query is too old and response timeout expired or query ID is invalid');
+        if (typeof params.text === 'string' && params.text.length > 200) return badRequest('MESSAGE_TOO_LONG');
+        answeredQueries.push(id);
+        return ok(true);
+      }
       case 'sendchataction':
         return params.chat_id === undefined ? badRequest('chat_id is empty') : ok(true);
       case 'setwebhook': {
@@ -273,6 +333,8 @@ export async function startFakeTelegram(options: { token?: string } = {}): Promi
     const result = await handle(method, params, res);
     if (res.destroyed) return;
     call.status = result.status;
+    const sentId = (result.body.result as { message_id?: unknown } | undefined)?.message_id;
+    if (typeof sentId === 'number') call.messageId = sentId;
     reply(res, result);
     // Notify again so predicates on `status` (e.g. "a sendMessage that succeeded") can match.
     for (const listener of callListeners) listener(call);
@@ -374,6 +436,31 @@ export async function startFakeTelegram(options: { token?: string } = {}): Promi
       return pushUpdate({ message });
     },
     files,
+    pressButton(chatId, label, options = {}) {
+      const candidates = [...sentMessages.values()]
+        .filter((message) => message.chat.id === chatId && (options.messageId === undefined || message.message_id === options.messageId))
+        .reverse();
+      for (const message of candidates) {
+        const keyboard = (message.reply_markup?.inline_keyboard ?? []).flat() as { text: string; callback_data?: string }[];
+        if (keyboard.length === 0) continue;
+        const button = keyboard.find((candidate) => candidate.text === label) ?? keyboard.find((candidate) => candidate.text.includes(label));
+        if (!button?.callback_data) throw new Error(`fake-telegram: no button "${label}" under message ${message.message_id}: ${keyboard.map((b) => b.text).join(' | ')}`);
+        const queryId = `${8_000_000 + nextQueryId++}`;
+        openQueries.add(queryId);
+        const from = { id: chatId, is_bot: false, first_name: 'Awa', language_code: 'fr' };
+        // https://core.telegram.org/bots/api#callbackquery
+        const update = pushUpdate({
+          callback_query: { id: queryId, from, message, chat_instance: `-${chatId}42`, data: button.callback_data },
+        } as Omit<Update, 'update_id'>);
+        return { update, queryId };
+      }
+      throw new Error(`fake-telegram: chat ${chatId} has no message with buttons`);
+    },
+    buttons(chatId) {
+      const last = [...sentMessages.values()].reverse().find((message) => String(message.chat.id) === String(chatId));
+      return ((last?.reply_markup?.inline_keyboard ?? []).flat() as { text: string }[]).map((button) => button.text);
+    },
+    answeredQueries,
     texts(chatId) {
       return fake.sent(chatId).filter((c) => c.method === 'sendMessage').map((c) => String(c.params.text));
     },

@@ -14,6 +14,7 @@
     offline: 'Le message n’est pas parti : vérifiez votre connexion, puis touchez « Réessayer ».',
     failed: 'Non envoyé · Réessayer',
     photoMissing: 'Photo indisponible',
+    choices: 'Choix proposés',
     today: 'Aujourd’hui',
     yesterday: 'Hier',
   };
@@ -209,12 +210,44 @@
       setSent(rows.get(event.clientMessageId));
       return;
     }
-    if (event.from === 'shop') hideTyping();
+    if (event.from === 'shop') {
+      hideTyping();
+      retireChoices();
+    }
     if (event.type === 'photo') addRow('shop', event.at, photoBubble(event)).classList.add('photo');
     else {
       var row = addRow(event.from, event.at, textBubble(event.text, event.at, event.link));
       if (event.clientMessageId) rows.set(event.clientMessageId, row);
+      if (event.from === 'shop' && Array.isArray(event.buttons) && event.buttons.length > 0) {
+        row.append(choices(event.buttons));
+        if (nearBottom()) scrollDown();
+      }
     }
+  }
+
+  /** The shop's choices under its message: each sends its label, with its id as the action. */
+  function choices(buttons) {
+    var group = element('div', 'choices');
+    group.setAttribute('role', 'group');
+    group.setAttribute('aria-label', TEXTS.choices);
+    buttons.forEach(function (button) {
+      if (typeof button.id !== 'string' || typeof button.label !== 'string') return;
+      var choice = element('button', 'choice', button.label);
+      choice.type = 'button';
+      choice.dataset.action = button.id;
+      choice.addEventListener('click', function () {
+        group.querySelectorAll('button').forEach(function (other) { other.disabled = true; });
+        choice.classList.add('chosen');
+        send(button.label, button.id);
+      });
+      group.append(choice);
+    });
+    return group;
+  }
+
+  /** Choices above a newer shop message no longer apply: they stay visible, greyed out. */
+  function retireChoices() {
+    list.querySelectorAll('.choices button').forEach(function (button) { button.disabled = true; });
   }
 
   function showTyping(visibleMs) {
@@ -248,7 +281,7 @@
     if (retry) retry.remove();
   }
 
-  function setFailed(row, text, clientMessageId) {
+  function setFailed(row, text, clientMessageId, action) {
     row.classList.remove('pending');
     row.classList.add('failed');
     if (row.querySelector('.retry')) return;
@@ -258,32 +291,37 @@
       retry.remove();
       row.classList.remove('failed');
       row.classList.add('pending');
-      post(text, clientMessageId, row);
+      post(text, clientMessageId, row, action);
     });
     row.append(retry);
   }
 
-  function send() {
-    var text = input.value.trim();
+  /** Sends what the customer typed, or the label of the button pressed (`action`: its id). */
+  function send(pressed, action) {
+    var text = pressed === undefined ? input.value.trim() : pressed;
     if (!text) return;
     if (text.length > MAX_CHARS) {
       showNotice(TEXTS.tooLong);
       return;
     }
-    input.value = '';
-    refreshComposer();
+    if (pressed === undefined) {
+      input.value = '';
+      refreshComposer();
+    }
     var clientMessageId = randomId();
     var row = addRow('customer', Date.now(), textBubble(text, Date.now()));
     row.classList.add('pending');
     rows.set(clientMessageId, row);
-    post(text, clientMessageId, row);
+    post(text, clientMessageId, row, action);
   }
 
-  function post(text, clientMessageId, row) {
+  function post(text, clientMessageId, row, action) {
+    var body = { visitorId: visitorId, clientMessageId: clientMessageId, text: text };
+    if (action) body.action = action;
     fetch('/chat/messages', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ visitorId: visitorId, clientMessageId: clientMessageId, text: text }),
+      body: JSON.stringify(body),
     })
       .then(function (response) {
         return response.json().catch(function () { return {}; }).then(function (body) {
@@ -311,12 +349,12 @@
             if (!input.value) input.value = text;
             refreshComposer();
           } else {
-            setFailed(row, text, clientMessageId);
+            setFailed(row, text, clientMessageId, action);
           }
         });
       })
       .catch(function () {
-        setFailed(row, text, clientMessageId);
+        setFailed(row, text, clientMessageId, action);
         showNotice(TEXTS.offline);
       });
   }
@@ -360,14 +398,14 @@
     }
     $('composer').addEventListener('submit', function (event) {
       event.preventDefault();
-      send();
+      send(undefined, undefined);
       input.focus();
     });
     input.addEventListener('input', refreshComposer);
     input.addEventListener('keydown', function (event) {
       if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
         event.preventDefault();
-        send();
+        send(undefined, undefined);
       }
     });
     refreshComposer();

@@ -93,7 +93,6 @@ describe('parseTelegramUpdate: what the bot does not answer', () => {
   it.each([
     'edited-message',
     'channel-post',
-    'callback-query',
     'my-chat-member',
     'malformed-missing-chat',
     'malformed-chat-id-object',
@@ -113,6 +112,50 @@ describe('parseTelegramUpdate: what the bot does not answer', () => {
   it('ignores undefined and an empty object', () => {
     expect(parseTelegramUpdate(undefined)).toBeNull();
     expect(parseTelegramUpdate({})).toBeNull();
+  });
+});
+
+describe('parseTelegramUpdate: button presses (callback_query)', () => {
+  it('is a text message: the label as text, the callback data as action, its own id per press', () => {
+    const update = fixture('callback-query');
+    const message = parseTelegramUpdate(update, { receivedAt: RECEIVED_AT });
+
+    expect(message).toEqual({
+      channel: 'telegram',
+      chatId: '6012345678',
+      messageId: 'cb:4382bfdwdsb323b2d9',
+      kind: 'text',
+      text: 'M',
+      action: 'size:M',
+      from: { id: '6012345678', name: 'Aya Kouassi', username: 'aya_kouassi' },
+      receivedAt: RECEIVED_AT,
+      raw: update,
+    });
+  });
+
+  it('keeps the data as text when the label cannot be read back (keyboard gone from the message)', () => {
+    const update = fixture('callback-query') as { callback_query: { message: Record<string, unknown> } };
+    delete update.callback_query.message.reply_markup;
+    expect(parseTelegramUpdate(update)).toMatchObject({ text: 'size:M', action: 'size:M' });
+  });
+
+  it.each([
+    ['no data (a game button)', (q: Record<string, unknown>) => delete q.data],
+    ['data over 64 bytes', (q: Record<string, unknown>) => (q.data = 'x'.repeat(65))],
+    ['no message (an inline-mode message)', (q: Record<string, unknown>) => delete q.message],
+    ['a bot pressing', (q: Record<string, unknown>) => ((q.from as Record<string, unknown>).is_bot = true)],
+    ['no id', (q: Record<string, unknown>) => delete q.id],
+    ['a group chat', (q: Record<string, unknown>) => (((q.message as Record<string, unknown>).chat as Record<string, unknown>).type = 'group')],
+  ])('is ignored with %s', (_name, spoil) => {
+    const update = fixture('callback-query') as { callback_query: Record<string, unknown> };
+    spoil(update.callback_query);
+    expect(parseTelegramUpdate(update, { receivedAt: RECEIVED_AT })).toBeNull();
+  });
+
+  it('is taken in an allowed group', () => {
+    const update = fixture('callback-query') as { callback_query: { message: { chat: Record<string, unknown> } } };
+    update.callback_query.message.chat = { id: -4567890123, type: 'group', title: 'Clientes' };
+    expect(parseTelegramUpdate(update, GROUPS)).toMatchObject({ chatId: '-4567890123', action: 'size:M' });
   });
 });
 

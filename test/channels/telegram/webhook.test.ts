@@ -70,7 +70,7 @@ describe('telegram webhook', () => {
 
   it('registers the URL with its secret and the updates it wants, and never long-polls', async () => {
     await start();
-    expect(telegram.webhook).toEqual({ url: `https://shop.example${URL_PATH}`, secretToken: SECRET, allowedUpdates: ['message'] });
+    expect(telegram.webhook).toEqual({ url: `https://shop.example${URL_PATH}`, secretToken: SECRET, allowedUpdates: ['message', 'callback_query'] });
     expect(channel.status().detail).toMatch(/webhook/);
     expect(telegram.calls.some((call) => call.method === 'getUpdates')).toBe(false);
   });

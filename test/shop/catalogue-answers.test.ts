@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ReplyRequest } from '../../src/core/responder.js';
-import { ResponderError } from '../../src/core/responder.js';
 import type { CatalogueSnapshot } from '../../src/shop/catalogue.js';
-import { answerFromCatalogue, createCatalogueResponder, wantsToOrder } from '../../src/shop/catalogue-responder.js';
+import { answerFromCatalogue, helpAnswer, wantsToOrder } from '../../src/shop/catalogue-answers.js';
 import { DEMO_SHOP } from '../../src/shop/config.js';
 import { SNAPSHOT } from './fixtures.js';
 
@@ -158,46 +156,18 @@ describe('answerFromCatalogue: what it leaves to a person', () => {
   });
 });
 
-describe('createCatalogueResponder', () => {
-  const request = (...messages: string[]): ReplyRequest => ({
-    conversationKey: 'telegram:1001',
-    customer: { channel: 'telegram', chatId: '1001' },
-    history: messages.map((content, index) => ({ role: index % 2 === 0 ? 'user' : 'assistant', content, at: index })),
-    signal: new AbortController().signal,
-    replyBy: Date.now() + 8_000,
-    giveUpAt: Date.now() + 60_000,
-    report: () => undefined,
-  });
-  const responder = createCatalogueResponder({ catalogue: { snapshot: () => SNAPSHOT }, shop: DEMO_SHOP });
-
-  it('answers the last thing the customer said', async () => {
-    const reply = await responder.reply(request('bonjour', 'Bonjour et bienvenue…', 'vous livrez à Marcory ?'));
-    expect(reply.text).toBe('Oui ! Nous livrons à Marcory. 🚚\nFrais : 2 000 FCFA\nDélai : 24–48 h');
-  });
-
-  it('explains honestly how an order goes, with the price of what was chosen', async () => {
-    expect(wantsToOrder('La bordeaux en M, je la prends !')).toBe(true);
-    const { text } = await responder.reply(request('La bordeaux en M, je la prends !'));
-    expect(text).toContain('Robe Cocktail Bordeaux en M : 45 000 FCFA.');
-    expect(text).toContain('Je ne peux pas encore enregistrer la commande moi-même');
-    expect(text).toContain('- votre nom complet\n- votre numéro de téléphone\n- votre commune de livraison');
-    expect(text).not.toContain('la taille');
-
-    const vague = await responder.reply(request('je veux commander'));
-    expect(vague.text).toContain("- l'article et la taille");
-  });
-
-  it('otherwise says what it can answer, with examples from the catalogue', async () => {
-    const { text } = await responder.reply(request("ma commande n'est pas arrivée"));
+describe('helpAnswer', () => {
+  it('says what the bot answers without a model, ordering included, with examples from the catalogue', () => {
+    const text = helpAnswer(SNAPSHOT, DEMO_SHOP);
     expect(text).toContain("Je suis l'assistant de Mode Ivoire.");
     expect(text).toContain('« vous livrez à Abobo ? »');
+    expect(text).toMatch(/- commander : « je prends .+ »/);
     expect(text).toContain('une personne de la boutique vous répondra ici');
   });
 
-  it('fails with provider_error when no catalogue was ever loaded, so the core sends the fallback', async () => {
-    const empty = createCatalogueResponder({ catalogue: { snapshot: () => undefined }, shop: DEMO_SHOP });
-    const error = await empty.reply(request('bonjour')).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(ResponderError);
-    expect(error).toMatchObject({ code: 'provider_error', message: 'catalogue unavailable' });
+  it('tells an order apart from a question', () => {
+    expect(wantsToOrder('La bordeaux en M, je la prends !')).toBe(true);
+    expect(wantsToOrder('vous avez la bordeaux en M ?')).toBe(false);
+    expect(answerFromCatalogue('La bordeaux en M, je la prends !', SNAPSHOT, DEMO_SHOP)).toBeNull();
   });
 });

@@ -3,17 +3,13 @@
  * delivery fees, opening hours, greetings. It answers only when it is sure of the
  * question, and every figure it writes comes from the snapshot.
  */
-import type { Responder } from '../core/responder.js';
-import { ResponderError, type Reply } from '../core/responder.js';
 import type { DeliveryZone, Product } from '../store/types.js';
-import type { Catalogue, CatalogueSnapshot } from './catalogue.js';
+import type { CatalogueSnapshot } from './catalogue.js';
 import { categories } from './catalogue.js';
 import type { ShopConfig } from './config.js';
 import { formatFcfa, formatProductLine, formatZone, isOneSize, sizesInStock } from './format.js';
 import { ANY_ITEM_WORDS, findProduct, findZoneMentions, OCCASION_WORDS, searchCatalogue } from './search.js';
 import { normalize, singular, tokens } from './text.js';
-import { isPaymentClaim } from './payments/claim.js';
-import type { Payments } from './payments/payments.js';
 
 // Questions a person must handle: asking for someone, after-sales, attempts to rewrite the rules.
 const FOR_A_PERSON = [
@@ -213,29 +209,17 @@ function answerQuestion(text: string, n: string, snapshot: CatalogueSnapshot, sh
   return searchAnswer(words, size, maxPriceFcfa, snapshot);
 }
 
-function orderAnswer(text: string, snapshot: CatalogueSnapshot): string {
-  const product = findProduct(snapshot.products, text);
-  const size = SIZE.exec(text)?.[1]?.toLowerCase();
-  const entry = product?.sizes.find((candidate) => normalize(candidate.size) === size && candidate.stock > 0);
-  const chosen = product
-    ? `${product.name}${entry ? ` en ${entry.size}` : ''} : ${formatFcfa(product.priceFcfa)}.\n`
-    : '';
-  const needed = ['votre nom complet', 'votre numéro de téléphone', 'votre commune de livraison'];
-  if (!product) needed.push("l'article et la taille");
-  else if (!entry && !isOneSize(product)) needed.push('la taille');
-  return (
-    `Excellent choix ! 🎉 ${chosen}` +
-    "Je ne peux pas encore enregistrer la commande moi-même : une personne de la boutique va la confirmer avec vous ici.\n" +
-    `Pour aller plus vite, envoyez-nous :\n${needed.map((item) => `- ${item}`).join('\n')}`
-  );
-}
-
-function helpAnswer(snapshot: CatalogueSnapshot, shop: ShopConfig): string {
+/**
+ * What the bot can do without a model, with examples from the catalogue: said when a
+ * message is neither a question the catalogue answers nor part of a purchase.
+ */
+export function helpAnswer(snapshot: CatalogueSnapshot, shop: ShopConfig): string {
   const product = snapshot.products.find((candidate) => candidate.category === categories(snapshot)[0]);
   const [category] = categories(snapshot);
   const zone = snapshot.zones[0];
   const examples = [
     product && `- prix et tailles : « combien coûte ${product.name.toLowerCase()} ? »`,
+    product && `- commander : « je prends ${product.name.toLowerCase()}${isOneSize(product) ? '' : ` en ${sizesInStock(product)[0] ?? 'M'}`} »`,
     category && `- nos articles : « vous avez des ${category} ? »`,
     zone && `- la livraison : « vous livrez à ${zone.name} ? »`,
     '- nos horaires : « vous êtes ouverts quand ? »',
@@ -244,48 +228,4 @@ function helpAnswer(snapshot: CatalogueSnapshot, shop: ShopConfig): string {
     `Je suis l'assistant de ${shop.name}. 🤖 Je réponds tout de suite sur :\n${examples.join('\n')}\n` +
     'Pour tout le reste, une personne de la boutique vous répondra ici dès que possible. 🙏'
   );
-}
-
-/** Options of {@link createCatalogueResponder}. */
-export interface CatalogueResponderOptions {
-  readonly catalogue: Pick<Catalogue, 'snapshot'>;
-  readonly shop: ShopConfig;
-  /** Mobile money, when configured: "j'ai payé" is checked with the provider at once. */
-  readonly payments?: Pick<Payments, 'checkForCustomer'>;
-}
-
-/**
- * The responder when no model is configured: answers the customer's last message from
- * the catalogue, explains how to order when they want to, checks a payment the customer says
- * they made, and otherwise says what it can answer. Throws a `provider_error` {@link ResponderError} when no catalogue was ever
- * loaded, so the core sends its fallback.
- */
-export function createCatalogueResponder(options: CatalogueResponderOptions): Responder {
-  const { catalogue, shop } = options;
-  return {
-    description: 'catalogue answers (no model)',
-    async reply(request) {
-      const snapshot = catalogue.snapshot();
-      if (!snapshot) throw new ResponderError('catalogue unavailable', 'provider_error');
-      const last = [...request.history].reverse().find((entry) => entry.role === 'user')?.content ?? '';
-      if (options.payments && isPaymentClaim(last)) return { text: (await options.payments.checkForCustomer(request.customer)).answer };
-      const answer = answerFromCatalogue(last, snapshot, shop);
-      if (answer !== null) return { text: answer };
-      return { text: wantsToOrder(last) ? orderAnswer(last, snapshot) : helpAnswer(snapshot, shop) };
-    },
-  };
-}
-
-/**
- * The shop's own answer once the model has failed for good: a question the catalogue answers
- * with confidence (a price, a delivery fee, the hours). Only a single question qualifies:
- * answering one of several would leave the others unanswered.
- */
-export function catalogueLastResort(options: CatalogueResponderOptions): (request: { texts: readonly string[] }) => Promise<Reply | null> {
-  const { catalogue, shop } = options;
-  return async ({ texts }) => {
-    const snapshot = catalogue.snapshot();
-    const answer = snapshot && texts.length === 1 ? answerFromCatalogue(texts[0]!, snapshot, shop) : null;
-    return answer === null ? null : { text: answer };
-  };
 }
