@@ -6,7 +6,7 @@ import { openBlocklist, type Blocklist } from './abuse/blocklist.js';
 import { addOwnerPages, type OwnerAuth } from './admin/index.js';
 import { createHandoff, type Handoff } from './handoff/index.js';
 import { composeObservers, createDailySummary, createRecorder, type Recorder } from './records/index.js';
-import type { Config } from './infra/config.js';
+import type { Config } from './infra/config/index.js';
 import { createDeliveries, type Delivery } from './durable/deliveries.js';
 import { createFileQueue, moveLegacyQueues } from './durable/queue.js';
 import { createEngine, type Engine } from './core/engine.js';

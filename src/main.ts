@@ -9,7 +9,7 @@ import { createApp, type App } from './app.js';
 import { createOpenAIClient } from './model/client.js';
 import { createStore } from './store/connect.js';
 import { paymentProvidersFromConfig } from './shop/payments/index.js';
-import { ConfigError, loadConfig, loadDotEnv, type Config } from './infra/config.js';
+import { ConfigError, loadConfig, loadDotEnv, type Config } from './infra/config/index.js';
 import { createLogger, displayUrl, type Logger } from './infra/logger.js';
 import { createMetrics } from './infra/metrics.js';
 import { loadShopConfig } from './shop/config.js';

@@ -1,4 +1,4 @@
-import type { HistoryStore } from '../core/history.js';
+import type { HistoryStore } from './history.js';
 import type { Logger } from '../infra/logger.js';
 import type { ChatEntry } from './responder.js';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ConfigError, DEFAULT_FALLBACK_MESSAGE } from '../infra/config.js';
+import { ConfigError, DEFAULT_FALLBACK_MESSAGE } from '../infra/config/index.js';
 
 /** Who the bot speaks for: configuration, not code, so another shop can use akwaba as is. */
 export interface ShopConfig {

@@ -1,4 +1,4 @@
-import type { Config } from '../infra/config.js';
+import type { Config } from '../infra/config/index.js';
 import type { Logger } from '../infra/logger.js';
 import { createEmbeddedStore } from './embedded.js';
 import { StoreError } from './errors.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type OpenAI from 'openai';
 import type { IncomingMessage } from '../core/message.js';
 import type { MessageReader } from '../core/reader.js';
-import type { Config } from '../infra/config.js';
+import type { Config } from '../infra/config/index.js';
 import type { Logger } from '../infra/logger.js';
 import type { Metrics } from '../infra/metrics.js';
 import { createTranscriber } from '../model/transcribe.js';

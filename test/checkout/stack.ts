@@ -15,7 +15,7 @@ import { createWebChannel, type WebChannel } from '../../channels/web/index.js';
 import { createWhatsAppChannel } from '../../channels/whatsapp/index.js';
 import { createApp, type App } from '../../src/app.js';
 import type { ChannelAdapter } from '../../src/core/channel.js';
-import { loadConfig } from '../../src/infra/config.js';
+import { loadConfig } from '../../src/infra/config/index.js';
 import { createOpenAIClient } from '../../src/model/client.js';
 import { createLogger } from '../../src/infra/logger.js';
 import { createMetrics } from '../../src/infra/metrics.js';

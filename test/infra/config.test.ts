@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULT_FALLBACK_MESSAGE, DEFAULT_GRAPH_API_VERSION, loadConfig, loadDotEnv } from '../../src/infra/config.js';
+import { ConfigError, DEFAULT_FALLBACK_MESSAGE, DEFAULT_GRAPH_API_VERSION, loadConfig, loadDotEnv } from '../../src/infra/config/index.js';
 
 const TOKEN = '123456789:FAKE_test-token-not-a-real-one-0000';
 
@@ -412,7 +412,7 @@ describe('.env.example', () => {
     const text = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
     const env = parseEnv(text) as Record<string, string>;
     expect(() => loadConfig(env)).not.toThrow();
-    const source = readFileSync(new URL('../../src/infra/config.ts', import.meta.url), 'utf8');
+    const source = readFileSync(new URL('../../src/infra/config/variables.ts', import.meta.url), 'utf8');
     const read = [...source.matchAll(/^ {2}([A-Z][A-Z_]+): \{/gm)].map((match) => match[1]);
     expect(read.length).toBeGreaterThan(10);
     for (const name of read) expect(Object.keys(env)).toContain(name);

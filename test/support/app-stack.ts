@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createTelegramChannel } from '../../channels/telegram/index.js';
 import { createOpenAIClient } from '../../src/model/client.js';
 import { createApp, type App } from '../../src/app.js';
-import { loadConfig } from '../../src/infra/config.js';
+import { loadConfig } from '../../src/infra/config/index.js';
 import { createLogger } from '../../src/infra/logger.js';
 import { createMetrics } from '../../src/infra/metrics.js';
 import { createEmbeddedStore } from '../../src/store/embedded.js';

@@ -16,7 +16,7 @@ import { createWhatsAppChannel } from '../../channels/whatsapp/index.js';
 import { createWhatsAppCloudChannel } from '../../channels/whatsapp-cloud/index.js';
 import { createApp, type App } from '../../src/app.js';
 import type { ChannelAdapter, LinkButton } from '../../src/core/channel.js';
-import { loadConfig } from '../../src/infra/config.js';
+import { loadConfig } from '../../src/infra/config/index.js';
 import { createLogger, type Logger } from '../../src/infra/logger.js';
 import { createMetrics } from '../../src/infra/metrics.js';
 import { createOpenAIClient } from '../../src/model/client.js';

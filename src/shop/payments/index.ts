@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import type { Deliveries } from '../../durable/deliveries.js';
 import { createFileQueue } from '../../durable/queue.js';
-import type { Config } from '../../infra/config.js';
+import type { Config } from '../../infra/config/index.js';
 import type { Logger } from '../../infra/logger.js';
 import { createCinetPayProvider } from './cinetpay/index.js';
 import { createPayments, type LinkJob, type Payments, type PaymentStore, type PaymentTiming } from './payments.js';
