@@ -23,10 +23,12 @@ import { createModelGate, type ModelGate } from './model/gate.js';
 import { withStoreTimeouts } from './store/timeouts.js';
 import { createCatalogue, type Catalogue } from './shop/catalogue.js';
 import {
+  CHECKOUTS_KEPT_MS,
   createCheckout,
   createFileCheckoutStore,
   createOrderUpdates,
   createShopResponder,
+  keepCheckoutsTidy,
   lastResortAnswer,
   withCheckout,
   type Checkout,
@@ -189,6 +191,7 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
     read: createVoice({ config, shop, catalogue, metrics, logger, openai: dependencies.openai, onHeard: recorder.recordVoice }),
   });
 
+  const tidyCheckouts = keepCheckoutsTidy(checkout, { keepMs: CHECKOUTS_KEPT_MS, logger });
   let stopping = false;
   const modelHealth = (): Health =>
     gate?.status() ?? { state: 'off', detail: 'OPENAI_API_KEY is not set: answering from the catalogue' };
@@ -254,6 +257,7 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
       payments?.start();
       await recorder.start();
       dailySummary.start();
+      tidyCheckouts.start();
       // What the last run left unanswered goes first, before the channels bring newer messages.
       engine.recover(channelOf);
       for (const channel of channels) await channel.start(receive);
@@ -263,6 +267,7 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
       await Promise.allSettled(channels.map((channel) => channel.stop()));
       await engine.drain();
       dailySummary.stop();
+      tidyCheckouts.stop();
       await recorder.stop();
       await Promise.allSettled(channels.map((channel) => channel.close?.()));
       await journal.close();

@@ -6,11 +6,11 @@
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createFileQueue } from '../../../src/durable/queue.js';
 import { createLogger } from '../../../src/infra/logger.js';
 import { createCatalogue, type Catalogue } from '../../../src/shop/catalogue.js';
-import { answerWithoutModel, createCheckout, createFileCheckoutStore, type Checkout } from '../../../src/shop/checkout/index.js';
+import { answerWithoutModel, CHECKOUTS_KEPT_MS, createCheckout, createFileCheckoutStore, keepCheckoutsTidy, type Checkout } from '../../../src/shop/checkout/index.js';
 import { addToCart, placeForModel } from '../../../src/shop/checkout/tools.js';
 import { DEMO_SHOP } from '../../../src/shop/config.js';
 import { createOrderDesk, type OrderDesk } from '../../../src/shop/orders.js';
@@ -70,6 +70,22 @@ describe('what lasts', () => {
     clock += 25 * 3_600_000;
     expect(await kofi.reply('07 08 09 10 11')).toBeNull(); // nothing under way any more: not the checkout's
     expect((await checkout.peek('web:visiteur-expiry-01'))?.step).toBe('phone'); // left as it was, for the dashboard
+  });
+
+  it('removes the files of purchases untouched for a week, at start and then regularly, and keeps the others', async () => {
+    const checkout = checkoutIn('tidy');
+    await customer(checkout, 'visiteur-tidy-old-01').say('je prends le foulard imprimé wax');
+    clock += 8 * 24 * 3_600_000;
+    await customer(checkout, 'visiteur-tidy-new-01').say('je prends le foulard imprimé wax');
+    const tidy = keepCheckoutsTidy(checkout, { keepMs: CHECKOUTS_KEPT_MS, logger });
+    tidy.start();
+    try {
+      await vi.waitFor(() => expect(readdirSync(join(dir, 'tidy'))).toHaveLength(1));
+    } finally {
+      tidy.stop();
+    }
+    expect(await checkout.peek('web:visiteur-tidy-old-01')).toBeUndefined();
+    expect((await checkout.peek('web:visiteur-tidy-new-01'))?.items).toHaveLength(1);
   });
 
   it('takes a torn file for a fresh start, not a crash', async () => {
