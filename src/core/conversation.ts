@@ -239,7 +239,7 @@ export class Conversation {
       outcome = await this.endWithoutAnswer(turn, reason);
     } finally {
       turn.dispose();
-      this.logTurn(turn, outcome, started, reason);
+      turn.log(this.context.logger, this.logId, { outcome, turnMs: context.now() - started, ...(reason && { reason }) });
     }
   }
 
@@ -317,22 +317,5 @@ export class Conversation {
 
   private owesAnswers(): boolean {
     return [this.current, this.next].some((turn) => turn?.messages.some((w) => !w.closed));
-  }
-
-  private logTurn(turn: Turn, outcome: string, started: number, reason: FallbackReason | undefined): void {
-    const { logger, now } = this.context;
-    for (const waiting of turn.messages) {
-      logger.info(
-        {
-          chat: this.logId,
-          message: pseudonym(waiting.message.messageId),
-          firstResponseMs: waiting.firstResponseAt === undefined ? null : waiting.firstResponseAt - waiting.receivedAt,
-          turnMs: now() - started,
-          outcome,
-          ...(reason && { reason }),
-        },
-        'message handled',
-      );
-    }
   }
 }

@@ -1,3 +1,4 @@
+import { pseudonym, type Logger } from '../infra/logger.js';
 import type { IncomingMessage } from './message.js';
 import type { Owed } from './outbox.js';
 import { ResponderError, type FallbackReason, type Setback } from './responder.js';
@@ -139,6 +140,14 @@ export class Turn {
       () => this.context.fallbackDue(this, this.problem ?? 'timeout'),
       Math.max(0, replyBy - this.context.now()),
     );
+  }
+
+  /** One line per message: how long until the customer first heard from us, and how the turn ended. */
+  log(logger: Logger, chat: string, how: { readonly outcome: string; readonly turnMs: number; readonly reason?: FallbackReason }): void {
+    for (const waiting of this.messages) {
+      const firstResponseMs = waiting.firstResponseAt === undefined ? null : waiting.firstResponseAt - waiting.receivedAt;
+      logger.info({ chat, message: pseudonym(waiting.message.messageId), firstResponseMs, ...how }, 'message handled');
+    }
   }
 
   /** Clears every timer; the messages are the conversation's to close. */
