@@ -62,11 +62,17 @@ export interface ModelGate {
   dispose(): void;
 }
 
+/** The first look, during a provider's pause, at whether it was for everyone; then 2×, 4×… */
+const FIRST_PROBE_MS = 250;
+const MAX_PROBE_MS = 8000;
+/** A 429 naming a wait this short is pushback on calls at once; a longer one is a quota's pause. */
+const PUSHBACK_WAIT_MS = 1000;
+
 interface Waiter {
   readonly key: string;
   readonly since: number;
   readonly request: GateRequest;
-  grant(permit: CircuitPermit): void;
+  grant(permit: CircuitPermit, pauseProbe: boolean): void;
 }
 
 /**
@@ -104,6 +110,10 @@ export function createModelGate(options: ModelGateOptions): ModelGate {
   let successes = 0;
   let pausedUntil = 0;
   let pauseTimer: ReturnType<typeof setTimeout> | undefined;
+  /** While paused, one call at a time may check whether the wait was for everyone (`probeAt` on, doubling). */
+  let probing = false;
+  let probeAt = 0;
+  let probeDelay = FIRST_PROBE_MS;
   let lastReason: FallbackReason = 'provider_error';
 
   const breaker = createCircuitBreaker({
@@ -141,30 +151,39 @@ export function createModelGate(options: ModelGateOptions): ModelGate {
     return undefined;
   }
 
+  function grantNext(pauseProbe: boolean): boolean {
+    const index = queue.findIndex((waiter) => (runningByKey.get(waiter.key) ?? 0) < perKey);
+    if (index < 0) return false;
+    const permit = breaker.tryAcquire();
+    if (!permit) return false;
+    const [waiter] = queue.splice(index, 1);
+    waiter!.grant(permit, pauseProbe);
+    return true;
+  }
+
   function fill(): void {
     if (now() < pausedUntil) {
-      // A timer may fire a little before the clock says the pause is over: look again then.
-      pauseTimer ??= setTimeout(() => {
-        pauseTimer = undefined;
-        fill();
-      }, pausedUntil - now());
+      if (!probing && now() >= probeAt && running < limit) probing = grantNext(true);
+      // A timer may fire a little before the clock says it is time: look again then.
+      // (A new call or a finished one looks again by itself: no need to wake for them.)
+      const wake = !probing && probeAt > now() ? Math.min(pausedUntil, probeAt) : pausedUntil;
+      clearTimeout(pauseTimer);
+      pauseTimer = setTimeout(fill, Math.max(1, wake - now()));
+      gauges();
       return;
     }
     metrics?.pausedSeconds.set(0);
-    while (running < limit && queue.length > 0) {
-      const index = queue.findIndex((waiter) => (runningByKey.get(waiter.key) ?? 0) < perKey);
-      if (index < 0) break;
-      const permit = breaker.tryAcquire();
-      if (!permit) break;
-      const [waiter] = queue.splice(index, 1);
-      waiter!.grant(permit);
-    }
+    while (running < limit && queue.length > 0 && grantNext(false));
     gauges();
   }
 
   function pause(waitMs: number): void {
     const until = now() + waitMs;
     if (until <= pausedUntil) return;
+    if (now() >= pausedUntil) {
+      probeDelay = FIRST_PROBE_MS;
+      probeAt = now() + probeDelay;
+    }
     pausedUntil = until;
     metrics?.pausedSeconds.set(waitMs / 1000);
     logger?.warn({ waitMs }, 'model provider asked us to wait: calls paused');
@@ -174,7 +193,19 @@ export function createModelGate(options: ModelGateOptions): ModelGate {
     fill();
   }
 
-  function permitFor(key: string, circuit: CircuitPermit): GatePermit {
+  /** The pause's probe came back: answered, the wait was not for everyone; refused, wait longer before the next. */
+  function probed(answered: boolean): void {
+    probing = false;
+    if (answered && now() < pausedUntil) {
+      pausedUntil = 0;
+      logger?.info('model provider answered during its pause: calls resume');
+      return;
+    }
+    probeDelay = Math.min(probeDelay * 2, MAX_PROBE_MS);
+    probeAt = now() + probeDelay;
+  }
+
+  function permitFor(key: string, circuit: CircuitPermit, pauseProbe: boolean): GatePermit {
     const issuedRound = round;
     running += 1;
     runningByKey.set(key, (runningByKey.get(key) ?? 0) + 1);
@@ -190,9 +221,13 @@ export function createModelGate(options: ModelGateOptions): ModelGate {
       circuit.release();
       fill();
     };
+    const afterProbe = (answered: boolean) => {
+      if (pauseProbe) probed(answered);
+    };
     return {
       ok: () =>
         settle(() => {
+          afterProbe(true);
           failing.clear();
           circuit.success();
           successes += 1;
@@ -205,7 +240,11 @@ export function createModelGate(options: ModelGateOptions): ModelGate {
       rateLimited: (waitMs) =>
         settle(() => {
           metrics?.rateLimited.inc();
-          if (issuedRound === round) {
+          afterProbe(false);
+          // Pushback on how many at once (no wait named, or a short one) lowers the limit; a
+          // quota's long wait is a pause, not a sign we send too many at a time.
+          const pushback = waitMs === undefined || waitMs <= PUSHBACK_WAIT_MS;
+          if (pushback && issuedRound === round) {
             round += 1;
             successes = 0;
             limit = Math.max(1, Math.floor(limit / 2));
@@ -216,13 +255,14 @@ export function createModelGate(options: ModelGateOptions): ModelGate {
         }),
       failed: () =>
         settle(() => {
+          afterProbe(false);
           lastReason = 'provider_error';
           // A failed probe always re-opens; otherwise one conversation counts once.
           if (failing.has(key) && !circuit.probe) return;
           failing.add(key);
           circuit.failure();
         }),
-      release: () => settle(() => undefined),
+      release: () => settle(() => afterProbe(false)),
     };
   }
 
@@ -265,10 +305,10 @@ export function createModelGate(options: ModelGateOptions): ModelGate {
           key,
           since: request.since ?? queued,
           request,
-          grant(circuit) {
+          grant(circuit, pauseProbe) {
             signal.removeEventListener('abort', onAbort);
             metrics?.queueWait.observe((now() - queued) / 1000);
-            resolve(permitFor(key, circuit));
+            resolve(permitFor(key, circuit, pauseProbe));
           },
         };
         // Oldest first: a call retried after a 429 goes before a customer who came later.

@@ -51,21 +51,43 @@ describe('createModelGate', () => {
     expect(gate.running).toBe(3);
   });
 
-  it('a named wait pauses every call until it is over, and tells the waiting ones when', async () => {
+  it('a named wait pauses every call until it is over, and tells the waiting ones when; one probe at a time looks earlier', async () => {
     gate = createModelGate({ maxConcurrency: 1 });
     const first = await gate.acquire('a', request());
     const waiting = request();
-    let granted = false;
-    void gate.acquire('b', waiting).then(() => (granted = true));
-    const held = gate.acquire('c', request());
-    void held.catch(() => undefined);
+    const granted: { key: string; permit: GatePermit }[] = [];
+    void gate.acquire('b', waiting).then((permit) => granted.push({ key: 'b', permit }));
+    void gate.acquire('c', request()).then((permit) => granted.push({ key: 'c', permit }));
     first.rateLimited(5000);
     expect(gate.pausedUntil).toBe(Date.now() + 5000);
     expect(waiting.setbacks).toEqual([{ reason: 'rate_limit', until: Date.now() + 5000 }]);
-    await vi.advanceTimersByTimeAsync(4999);
-    expect(granted).toBe(false);
+    // 250 ms in, one call probes; the provider still refuses it: the others keep waiting.
+    await vi.advanceTimersByTimeAsync(249);
+    expect(granted).toEqual([]);
     await vi.advanceTimersByTimeAsync(1);
-    expect(granted).toBe(true);
+    expect(granted.map((g) => g.key)).toEqual(['b']);
+    granted[0]!.permit.rateLimited(4750);
+    void gate.acquire('b', request({ since: 0 })).then((permit) => granted.push({ key: 'b again', permit }));
+    // The next probe waits twice as long (500 ms).
+    await vi.advanceTimersByTimeAsync(499);
+    expect(granted).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(granted.map((g) => g.key)).toEqual(['b', 'b again']);
+    granted[1]!.permit.rateLimited(4250);
+    await vi.advanceTimersByTimeAsync(4250);
+    expect(granted.map((g) => g.key)).toContain('c');
+  });
+
+  it('a probe answered during the pause lifts it for everyone: the wait was one call’s, not the whole key’s', async () => {
+    gate = createModelGate({ maxConcurrency: 4 });
+    (await gate.acquire('a', request())).rateLimited(20_000);
+    const granted: string[] = [];
+    for (const key of ['b', 'c', 'd']) void gate.acquire(key, request()).then((permit) => (granted.push(key), key === 'b' && permit.ok()));
+    await vi.advanceTimersByTimeAsync(250);
+    expect(granted).toEqual(['b', 'c', 'd']);
+    expect(gate.pausedUntil).toBeUndefined();
+    // A 429 naming a long wait is a quota's pause, not pushback on calls at once.
+    expect(gate.limit).toBe(4);
   });
 
   it('refuses at once a call whose last moment comes before the end of the provider’s pause', async () => {
