@@ -1,18 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { DestinationStream } from 'pino';
-import { createTelegramChannel } from '../../channels/telegram/index.js';
-import { createOpenAIClient } from '../../src/model/client.js';
-import { createApp, type App } from '../../src/app.js';
-import { loadConfig } from '../../src/infra/config/index.js';
+import type { App } from '../../src/app.js';
 import { createLogger } from '../../src/infra/logger.js';
-import { createMetrics } from '../../src/infra/metrics.js';
-import { createEmbeddedStore } from '../../src/store/embedded.js';
 import { StoreError } from '../../src/store/errors.js';
 import type { OrderRequest, Store } from '../../src/store/types.js';
-import { startFakeOpenAI, type ChatCompletionRequestBody, type FakeOpenAI, type FakeReply } from '../support/fake-openai.js';
-import { startFakeTelegram, type FakeTelegram } from '../support/fake-telegram.js';
+import type { ChatCompletionRequestBody, FakeOpenAI, FakeReply } from '../support/fake-openai.js';
+import type { FakeTelegram } from '../support/fake-telegram.js';
+import { startAppStack } from '../support/app-stack.js';
 
 /** Realistic-looking secrets, so the redaction patterns meet what they will meet in production. */
 export const SECRETS = {
@@ -69,42 +62,33 @@ export interface SecureStack {
 export async function startSecureStack(
   options: { destination?: DestinationStream; env?: Record<string, string> } = {},
 ): Promise<SecureStack> {
-  const telegram = await startFakeTelegram({ token: SECRETS.botToken });
-  const openai = await startFakeOpenAI({ apiKey: SECRETS.openaiKey });
-  const dataDir = mkdtempSync(join(tmpdir(), 'akwaba-security-'));
-  const { store, spy } = spyOn(await createEmbeddedStore({ dataDir: 'memory://' }));
-  const config = loadConfig({
-    TELEGRAM_BOT_TOKEN: telegram.token,
-    TELEGRAM_API_ROOT: telegram.url,
-    OPENAI_API_KEY: SECRETS.openaiKey,
-    OPENAI_BASE_URL: `${openai.url}/v1`,
-    SUPABASE_URL: 'https://abcdefghijkl.supabase.co',
-    SUPABASE_SERVICE_ROLE_KEY: SECRETS.supabaseKey,
-    ADMIN_TOKEN: SECRETS.adminToken,
-    OWNER_TELEGRAM_CHAT_ID: String(OWNER_CHAT_ID),
-    DATA_DIR: dataDir,
-    REPLY_DEADLINE_MS: '4000',
-    LATE_ANSWER_MS: '4000',
-    ...options.env,
+  let spy: StoreSpy | undefined;
+  const stack = await startAppStack({
+    telegramToken: SECRETS.botToken,
+    openaiKey: SECRETS.openaiKey,
+    ...(options.destination && { logger: createLogger({ level: 'debug', destination: options.destination }) }),
+    wrapStore: (store) => {
+      const watched = spyOn(store);
+      spy = watched.spy;
+      return watched.store;
+    },
+    env: {
+      OPENAI_API_KEY: SECRETS.openaiKey,
+      SUPABASE_URL: 'https://abcdefghijkl.supabase.co',
+      SUPABASE_SERVICE_ROLE_KEY: SECRETS.supabaseKey,
+      ADMIN_TOKEN: SECRETS.adminToken,
+      REPLY_DEADLINE_MS: '4000',
+      LATE_ANSWER_MS: '4000',
+      ...options.env,
+    },
   });
-  const logger = options.destination ? createLogger({ level: 'debug', destination: options.destination }) : createLogger({ level: 'silent' });
-  const channel = createTelegramChannel({ token: telegram.token, apiRoot: telegram.url, logger, pollingTimeoutSeconds: 2, restartDelayMs: 100 });
-  const app = await createApp({ config, logger, channels: [channel], store, ...(config.openai && { openai: createOpenAIClient(config.openai) }), metrics: createMetrics({ defaults: false }), storeCheckIntervalMs: 100 });
-  await app.start();
-  const texts = (chatId: number) => telegram.texts(chatId);
+  const watched = spy!;
   return {
-    app,
-    telegram,
-    openai,
-    spy,
-    texts,
-    waitForTexts: (chatId, count, timeoutMs) => telegram.waitForTexts(chatId, count, timeoutMs),
+    ...stack,
+    spy: watched,
     async close() {
-      spy.failure = undefined;
-      await app.stop();
-      await telegram.close();
-      await openai.close();
-      rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 20 });
+      watched.failure = undefined;
+      await stack.close();
     },
   };
 }

@@ -5,7 +5,7 @@ import { createTelegramChannel } from '../../channels/telegram/index.js';
 import { createOpenAIClient } from '../../src/model/client.js';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/infra/config/index.js';
-import { createLogger } from '../../src/infra/logger.js';
+import { createLogger, type Logger } from '../../src/infra/logger.js';
 import { createMetrics } from '../../src/infra/metrics.js';
 import { createEmbeddedStore } from '../../src/store/embedded.js';
 import { StoreError } from '../../src/store/errors.js';
@@ -69,9 +69,25 @@ export interface AppStack {
   close(): Promise<void>;
 }
 
-export async function startAppStack(options: { openai?: boolean; env?: Record<string, string> } = {}): Promise<AppStack> {
-  const telegram = await startFakeTelegram({ token: '654321:fake-token-for-the-local-bot-api' });
-  const openai = await startFakeOpenAI();
+/** How a test wants the app: every field has the ordinary test value by default. */
+export interface AppStackOptions {
+  /** `false`: no OpenAI key, the bot answers without a model. */
+  readonly openai?: boolean;
+  /** More variables, read by `loadConfig` like the real environment (they win). */
+  readonly env?: Record<string, string>;
+  readonly telegramToken?: string;
+  /** The only key the fake OpenAI accepts (any key by default). */
+  readonly openaiKey?: string;
+  /** Where the app logs (silent by default). */
+  readonly logger?: Logger;
+  /** Wraps the (switchable) embedded store, e.g. to watch its calls. */
+  readonly wrapStore?: (store: Store) => Store;
+}
+
+/** The one builder of the whole app for tests: fakes, an embedded database, `loadConfig`, `createApp`. */
+export async function startAppStack(options: AppStackOptions = {}): Promise<AppStack> {
+  const telegram = await startFakeTelegram({ token: options.telegramToken ?? '654321:fake-token-for-the-local-bot-api' });
+  const openai = await startFakeOpenAI(options.openaiKey ? { apiKey: options.openaiKey } : {});
   const dataDir = mkdtempSync(join(tmpdir(), 'akwaba-app-'));
   const store = switchable(await createEmbeddedStore({ dataDir: 'memory://' }));
   const config = loadConfig({
@@ -84,7 +100,7 @@ export async function startAppStack(options: { openai?: boolean; env?: Record<st
     LATE_ANSWER_MS: '5000',
     ...options.env,
   });
-  const logger = createLogger({ level: 'silent' });
+  const logger = options.logger ?? createLogger({ level: 'silent' });
   const channel = createTelegramChannel({
     token: telegram.token,
     apiRoot: telegram.url,
@@ -96,7 +112,7 @@ export async function startAppStack(options: { openai?: boolean; env?: Record<st
     config,
     logger,
     channels: [channel],
-    store,
+    store: options.wrapStore ? options.wrapStore(store) : store,
     ...(config.openai && { openai: createOpenAIClient(config.openai) }),
     metrics: createMetrics({ defaults: false }),
     storeCheckIntervalMs: 100,
