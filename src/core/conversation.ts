@@ -7,7 +7,7 @@ import { ConversationMemory } from './memory.js';
 import type { IncomingMessage } from './message.js';
 import type { ReplyEvent, ReplyKind } from './observer.js';
 import { Outbox } from './outbox.js';
-import { isSpoken, type MessageReader } from './reader.js';
+import { isSpoken, untilAborted, type MessageReader } from './reader.js';
 import { Readings } from './readings.js';
 import type { ChatEntry, FallbackReason, Reply, Responder } from './responder.js';
 import type { ReplyTexts } from './texts.js';
@@ -210,7 +210,8 @@ export class Conversation {
       }
       const history = await this.memory.append(this.newEntries(turn.messages));
       const first = turn.messages[0]!.message;
-      const reply = await context.responder.reply({
+      // A responder that ignores its signal must not hold the turn past its last moment.
+      const reply = await untilAborted(context.responder.reply({
         conversationKey: this.key,
         customer: this.customerOf(first),
         history,
@@ -218,7 +219,7 @@ export class Conversation {
         replyBy: turn.replyBy,
         giveUpAt: turn.giveUpAt,
         report: turn.report,
-      });
+      }), turn.signal);
       turn.signal.throwIfAborted();
       context.metrics.modelLatency.labels({ outcome: 'ok' }).observe((context.now() - started) / 1000);
       outcome = turn.fallbackSent ? 'late_answer' : 'answer';

@@ -206,6 +206,19 @@ describe('engine (fake time)', () => {
     expect(channel.texts()).toEqual([FALLBACK, 'Bonjour ! Je suis là.']);
   });
 
+  it('a responder that ignores its signal does not hold the turn: at the last moment, one honest line', async () => {
+    const deaf: Responder = { description: 'deaf', reply: () => new Promise(() => undefined) };
+    const { engine } = createTestEngine(deaf, { lateAnswerMs: 10_000 });
+    const channel = createRecordingChannel();
+    engine.receive(customerMessage('c1', 'Bonjour'), channel);
+    await vi.advanceTimersByTimeAsync(8000);
+    expect(channel.texts()).toEqual([FALLBACK]);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(channel.texts()).toHaveLength(2);
+    expect(channel.texts()[1]).toMatch(UNAVAILABLE);
+    await engine.drain();
+  });
+
   it('a message sent while the answer is already going out waits for it, then gets its own turn', async () => {
     const responder = createScriptedResponder();
     const { engine } = createTestEngine(responder);
