@@ -62,7 +62,8 @@ describe('WhatsApp Cloud API through the whole app', () => {
     await stack.meta.customerWrites(AWA, 'Vous livrez à Marcory ?');
     expect(await texts(stack, AWA, 2)).toEqual([FALLBACK, 'Réponse à: Vous livrez à Marcory ?']);
     expect(stack.graph.typings(AWA).length).toBeGreaterThanOrEqual(2);
-    expect(await metricValue(stack.metrics, 'akwaba_replies_total', { kind: 'late_answer' })).toBe(1);
+    // Counted once Meta answered the send, a moment after the fake saw it.
+    await vi.waitFor(async () => expect(await metricValue(stack.metrics, 'akwaba_replies_total', { kind: 'late_answer' })).toBe(1));
   });
 
   it("Meta's throughput limit (130429) and pair rate limit (131056) delay replies but never drop or reorder them", async () => {
