@@ -4,6 +4,7 @@ import { ResponderError, type FallbackReason, type Setback } from '../core/respo
 import type { Logger } from '../infra/logger.js';
 import { createCircuitBreaker, type CircuitBreaker, type CircuitPermit, type CircuitState } from './circuit-breaker.js';
 import { modelMetrics } from './metrics.js';
+import { ProviderPause } from './pause.js';
 
 /** Options of {@link createModelGate}. */
 export interface ModelGateOptions {
@@ -62,9 +63,6 @@ export interface ModelGate {
   dispose(): void;
 }
 
-/** The first look, during a provider's pause, at whether it was for everyone; then 2×, 4×… */
-const FIRST_PROBE_MS = 250;
-const MAX_PROBE_MS = 8000;
 /** A 429 naming a wait this short is pushback on calls at once; a longer one is a quota's pause. */
 const PUSHBACK_WAIT_MS = 1000;
 
@@ -108,12 +106,7 @@ export function createModelGate(options: ModelGateOptions): ModelGate {
   /** Bumped each time the limit is halved: 429s of calls sent before do not halve it again. */
   let round = 0;
   let successes = 0;
-  let pausedUntil = 0;
-  let pauseTimer: ReturnType<typeof setTimeout> | undefined;
-  /** While paused, one call at a time may check whether the wait was for everyone (`probeAt` on, doubling). */
-  let probing = false;
-  let probeAt = 0;
-  let probeDelay = FIRST_PROBE_MS;
+  const paused = new ProviderPause(now);
   let lastReason: FallbackReason = 'provider_error';
 
   const breaker = createCircuitBreaker({
@@ -146,7 +139,7 @@ export function createModelGate(options: ModelGateOptions): ModelGate {
   }
 
   function holdUp(): Setback | undefined {
-    if (now() < pausedUntil) return { reason: 'rate_limit', until: pausedUntil };
+    if (paused.active) return { reason: 'rate_limit', until: paused.until };
     if (breaker.state === 'open') return { reason: lastReason, until: breaker.retryAt };
     return undefined;
   }
@@ -162,13 +155,9 @@ export function createModelGate(options: ModelGateOptions): ModelGate {
   }
 
   function fill(): void {
-    if (now() < pausedUntil) {
-      if (!probing && now() >= probeAt && running < limit) probing = grantNext(true);
-      // A timer may fire a little before the clock says it is time: look again then.
-      // (A new call or a finished one looks again by itself: no need to wake for them.)
-      const wake = !probing && probeAt > now() ? Math.min(pausedUntil, probeAt) : pausedUntil;
-      clearTimeout(pauseTimer);
-      pauseTimer = setTimeout(fill, Math.max(1, wake - now()));
+    if (paused.active) {
+      if (paused.probeDue && running < limit && grantNext(true)) paused.probeSent();
+      paused.wakeFor(fill);
       gauges();
       return;
     }
@@ -178,31 +167,11 @@ export function createModelGate(options: ModelGateOptions): ModelGate {
   }
 
   function pause(waitMs: number): void {
-    const until = now() + waitMs;
-    if (until <= pausedUntil) return;
-    if (now() >= pausedUntil) {
-      probeDelay = FIRST_PROBE_MS;
-      probeAt = now() + probeDelay;
-    }
-    pausedUntil = until;
+    if (!paused.extend(waitMs)) return;
     metrics?.pausedSeconds.set(waitMs / 1000);
     logger?.warn({ waitMs }, 'model provider asked us to wait: calls paused');
-    tellWaiters({ reason: 'rate_limit', until });
-    clearTimeout(pauseTimer);
-    pauseTimer = undefined;
+    tellWaiters({ reason: 'rate_limit', until: paused.until });
     fill();
-  }
-
-  /** The pause's probe came back: answered, the wait was not for everyone; refused, wait longer before the next. */
-  function probed(answered: boolean): void {
-    probing = false;
-    if (answered && now() < pausedUntil) {
-      pausedUntil = 0;
-      logger?.info('model provider answered during its pause: calls resume');
-      return;
-    }
-    probeDelay = Math.min(probeDelay * 2, MAX_PROBE_MS);
-    probeAt = now() + probeDelay;
   }
 
   function permitFor(key: string, circuit: CircuitPermit, pauseProbe: boolean): GatePermit {
@@ -222,7 +191,7 @@ export function createModelGate(options: ModelGateOptions): ModelGate {
       fill();
     };
     const afterProbe = (answered: boolean) => {
-      if (pauseProbe) probed(answered);
+      if (pauseProbe && paused.probed(answered)) logger?.info('model provider answered during its pause: calls resume');
     };
     return {
       ok: () =>
@@ -277,7 +246,7 @@ export function createModelGate(options: ModelGateOptions): ModelGate {
       return queue.length;
     },
     get pausedUntil() {
-      return now() < pausedUntil ? pausedUntil : undefined;
+      return paused.active ? paused.until : undefined;
     },
     breaker,
     acquire(key, request) {
@@ -321,18 +290,18 @@ export function createModelGate(options: ModelGateOptions): ModelGate {
     },
     status(): Health {
       const name = options.description ?? 'model';
-      const paused = now() < pausedUntil;
+
       if (breaker.state !== 'closed') {
         const seconds = Math.max(0, Math.ceil(((breaker.retryAt ?? now()) - now()) / 1000));
         return { state: 'degraded', detail: `${name}: paused after repeated failures (${lastReason}), next try in ${seconds} s` };
       }
-      if (paused) {
-        return { state: 'degraded', detail: `${name}: rate-limited, calls resume in ${Math.ceil((pausedUntil - now()) / 1000)} s` };
+      if (paused.active) {
+        return { state: 'degraded', detail: `${name}: rate-limited, calls resume in ${Math.ceil((paused.until - now()) / 1000)} s` };
       }
       return { state: 'ready', detail: `${name}: up to ${limit} calls at once` };
     },
     dispose() {
-      clearTimeout(pauseTimer);
+      paused.dispose();
       breaker.dispose();
     },
   };
