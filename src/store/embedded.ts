@@ -2,9 +2,9 @@
  * The default store: PostgreSQL compiled to WebAssembly (PGlite) inside this process,
  * persisted on disk, running the very migrations Supabase runs.
  */
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
+import { openPGlite } from './pglite.js';
 import { fromDatabaseError, OrderRejectedError, readDatabaseError, StoreError } from './errors.js';
 import {
   assertOrderId,
@@ -40,12 +40,6 @@ import { embeddedPaymentMethods, type PaymentMethods } from './embedded-payments
 import type { Payment, PaymentListQuery, PaymentQuery, PaymentSettlement, NewPayment } from './payments.js';
 import type { DeliveryZone, OrderQuote, OrderRequest, OrderStatus, PlacedOrder, Product, QuoteRequest, Store } from './types.js';
 
-/**
- * PostgreSQL's default 128 MB of shared buffers cost a WASM process most of its memory
- * (measured: 309 MB resident at rest); a shop's few thousand rows fit in 8 MB (159 MB).
- */
-const SMALL_SHOP_SETTINGS = ['shared_buffers = 8MB', 'max_connections = 4', 'work_mem = 2MB'];
-
 /** Options of {@link createEmbeddedStore}. */
 export interface EmbeddedStoreOptions {
   /** Data goes to `${dataDir}/pglite`; `memory://` keeps everything in memory. */
@@ -68,9 +62,7 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
   const inMemory = options.inMemory === true || options.dataDir.startsWith('memory://');
   let db: PGlite;
   try {
-    const path = inMemory ? 'memory://' : join(options.dataDir, 'pglite');
-    if (!inMemory) await mkdir(path, { recursive: true });
-    db = await PGlite.create(path, { postgresqlconf: SMALL_SHOP_SETTINGS });
+    db = await openPGlite({ path: inMemory ? 'memory://' : join(options.dataDir, 'pglite') });
   } catch (error) {
     throw new StoreError('store.open', { code: 'store_unavailable', cause: error });
   }
