@@ -60,20 +60,32 @@ export interface EmbeddedStoreOptions {
  */
 export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promise<Store> {
   const inMemory = options.inMemory === true || options.dataDir.startsWith('memory://');
-  let db: PGlite;
+  const path = inMemory ? 'memory://' : join(options.dataDir, 'pglite');
+  let db = await open(path);
+  let changed: boolean;
   try {
-    db = await openPGlite({ path: inMemory ? 'memory://' : join(options.dataDir, 'pglite') });
-  } catch (error) {
-    throw new StoreError('store.open', { code: 'store_unavailable', cause: error });
-  }
-  try {
-    await applyMigrations(db, await loadMigrations(options.root));
-    if (options.seed ?? true) await seedIfEmpty(db, await loadSeed(options.root));
+    const migrated = await applyMigrations(db, await loadMigrations(options.root));
+    const seeded = (options.seed ?? true) && (await seedIfEmpty(db, await loadSeed(options.root)));
+    changed = migrated.length > 0 || seeded;
   } catch (error) {
     await db.close().catch(() => undefined);
     throw toStoreError('store.migrate', error);
   }
+  if (changed && !inMemory) {
+    // WebAssembly memory never shrinks: what the migrations grew (33 MB measured on a first
+    // start) is given back by opening the database afresh, as a restart would.
+    await db.close();
+    db = await open(path);
+  }
   return new EmbeddedStore(db);
+}
+
+async function open(path: string): Promise<PGlite> {
+  try {
+    return await openPGlite({ path });
+  } catch (error) {
+    throw new StoreError('store.open', { code: 'store_unavailable', cause: error });
+  }
 }
 
 /**
@@ -99,9 +111,12 @@ export async function applyMigrations(db: PGlite, files: readonly SqlFile[]): Pr
   return now;
 }
 
-async function seedIfEmpty(db: PGlite, seed: SqlFile): Promise<void> {
+/** @returns whether the seed was loaded. */
+async function seedIfEmpty(db: PGlite, seed: SqlFile): Promise<boolean> {
   const { rows } = await db.query<{ empty: boolean }>('SELECT NOT EXISTS (SELECT 1 FROM public.products) AS empty');
-  if (rows[0]?.empty) await db.transaction(async (tx) => void (await tx.exec(seed.sql)));
+  if (!rows[0]?.empty) return false;
+  await db.transaction(async (tx) => void (await tx.exec(seed.sql)));
+  return true;
 }
 
 const LIST_PRODUCTS = `
