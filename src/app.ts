@@ -177,7 +177,7 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
   const journal = await openJournal(join(config.dataDir, 'journal'), { logger });
   const engine = createEngine({
     responder,
-    history: createFileHistoryStore(join(config.dataDir, 'conversations')),
+    history: createFileHistoryStore(join(config.dataDir, 'conversations'), { logger }),
     metrics,
     logger,
     texts: frenchTexts(fallbackMessageOf(shop, config.fallbackMessage)),
