@@ -5,6 +5,8 @@ import { sleep, summarize, until, type Summary } from './stats.js';
 /** One run: `chats` customers each send `perChat` messages, the next as soon as the reply arrives. */
 export interface ThroughputRun {
   readonly kind: BotKind;
+  /** The bot and how it ran: `akwaba`, `akwaba, Supabase`, `akwaba, small-VPS flags`, `naive`… */
+  readonly label: string;
   readonly messages: number;
   readonly replies: number;
   readonly fallbacks: number;
@@ -25,9 +27,9 @@ const diffByThread = (before: Map<string, number>, after: Map<string, number>, m
 
 export async function runThroughput(
   kind: BotKind,
-  options: { chats: number; perChat: number; nodeArgs?: string[] },
+  options: { chats: number; perChat: number; nodeArgs?: string[]; supabase?: boolean; label?: string },
 ): Promise<ThroughputRun> {
-  const stack = await startStack(kind, { nodeArgs: options.nodeArgs });
+  const stack = await startStack(kind, { ...(options.nodeArgs && { nodeArgs: options.nodeArgs }), supabase: options.supabase === true });
   const { telegram, bot } = stack;
   try {
     await sleep(300); // let start-up work settle out of the CPU figure
@@ -65,6 +67,7 @@ export async function runThroughput(
     const messages = [...sentCount.values()].reduce((sum, n) => sum + n, 0);
     return {
       kind,
+      label: options.label ?? kind,
       messages,
       replies,
       fallbacks,

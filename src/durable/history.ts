@@ -11,7 +11,7 @@ export interface FileHistoryOptions {
   readonly keep?: number;
   /**
    * Saves wait this long and go out together, one write per conversation however many turns
-   * it had meanwhile (default 1000 ms; 0 writes at once). A crash loses at most this much
+   * it had meanwhile (default 5000 ms; 0 writes at once). A crash loses at most this much
    * history, never a message: those are in the journal.
    */
   readonly flushDelayMs?: number;
@@ -29,7 +29,7 @@ export interface FileHistoryOptions {
  */
 export function createFileHistoryStore(dir: string, options: FileHistoryOptions = {}): HistoryStore {
   const keep = options.keep ?? 40;
-  const flushDelayMs = options.flushDelayMs ?? 1000;
+  const flushDelayMs = options.flushDelayMs ?? 5000;
   const cacheSize = Math.max(1, options.cached ?? 500);
   let made: Promise<unknown> | undefined;
   /** The folder, made at the first read or write (again after a failure). */

@@ -1,6 +1,7 @@
 import type { Config } from '../infra/config/index.js';
 import type { Logger } from '../infra/logger.js';
 import { createEmbeddedStore } from './embedded.js';
+import { prepareEmbeddedDatabase } from './prepare.js';
 import { StoreError } from './errors.js';
 import { createSupabaseStore } from './supabase.js';
 import type { Store } from './types.js';
@@ -14,6 +15,7 @@ import type { Store } from './types.js';
 export async function createStore(config: Config, logger: Logger): Promise<Store> {
   if (config.supabase) return createSupabaseStore(config.supabase);
   try {
+    await prepareEmbeddedDatabase(config.dataDir, logger);
     return await createEmbeddedStore({ dataDir: config.dataDir });
   } catch (error) {
     logger.error({ err: error }, `embedded database in ${config.dataDir} cannot be opened; running without it`);

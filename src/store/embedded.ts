@@ -2,6 +2,7 @@
  * The default store: PostgreSQL compiled to WebAssembly (PGlite) inside this process,
  * persisted on disk, running the very migrations Supabase runs.
  */
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { openPGlite } from './pglite.js';
@@ -60,25 +61,23 @@ export interface EmbeddedStoreOptions {
  */
 export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promise<Store> {
   const inMemory = options.inMemory === true || options.dataDir.startsWith('memory://');
-  const path = inMemory ? 'memory://' : join(options.dataDir, 'pglite');
-  let db = await open(path);
-  let changed: boolean;
+  const db = await open(inMemory ? 'memory://' : join(options.dataDir, 'pglite'));
   try {
-    const migrated = await applyMigrations(db, await loadMigrations(options.root));
-    const seeded = (options.seed ?? true) && (await seedIfEmpty(db, await loadSeed(options.root)));
-    changed = migrated.length > 0 || seeded;
+    const migrations = await loadMigrations(options.root);
+    await applyMigrations(db, migrations);
+    if (options.seed ?? true) await seedIfEmpty(db, await loadSeed(options.root));
+    if (!inMemory) await writeFile(schemaMarkOf(options.dataDir), schemaMark(migrations));
   } catch (error) {
     await db.close().catch(() => undefined);
     throw toStoreError('store.migrate', error);
   }
-  if (changed && !inMemory) {
-    // WebAssembly memory never shrinks: what the migrations grew (33 MB measured on a first
-    // start) is given back by opening the database afresh, as a restart would.
-    await db.close();
-    db = await open(path);
-  }
   return new EmbeddedStore(db);
 }
+
+/** The file saying which migrations `dataDir`'s database has (a start that finds them all runs none). */
+export const schemaMarkOf = (dataDir: string) => join(dataDir, 'pglite.migrations');
+/** What {@link schemaMarkOf} holds once every migration in `migrations` is applied. */
+export const schemaMark = (migrations: readonly SqlFile[]) => `${migrations.map((file) => file.name).sort().join('\n')}\n`;
 
 async function open(path: string): Promise<PGlite> {
   try {
@@ -111,12 +110,9 @@ export async function applyMigrations(db: PGlite, files: readonly SqlFile[]): Pr
   return now;
 }
 
-/** @returns whether the seed was loaded. */
-async function seedIfEmpty(db: PGlite, seed: SqlFile): Promise<boolean> {
+async function seedIfEmpty(db: PGlite, seed: SqlFile): Promise<void> {
   const { rows } = await db.query<{ empty: boolean }>('SELECT NOT EXISTS (SELECT 1 FROM public.products) AS empty');
-  if (!rows[0]?.empty) return false;
-  await db.transaction(async (tx) => void (await tx.exec(seed.sql)));
-  return true;
+  if (rows[0]?.empty) await db.transaction(async (tx) => void (await tx.exec(seed.sql)));
 }
 
 const LIST_PRODUCTS = `
