@@ -1,4 +1,5 @@
 import type { BotKind } from './bot-process.js';
+import type { BotVariant } from './profiles.js';
 import { FALLBACK, startStack } from './stack.js';
 import { sleep, summarize, until, type Summary } from './stats.js';
 
@@ -25,11 +26,9 @@ export interface ThroughputRun {
 const diffByThread = (before: Map<string, number>, after: Map<string, number>, messages: number): Record<string, number> =>
   Object.fromEntries([...after].map(([name, ms]) => [name, (ms - (before.get(name) ?? 0)) / Math.max(1, messages)]));
 
-export async function runThroughput(
-  kind: BotKind,
-  options: { chats: number; perChat: number; nodeArgs?: string[]; supabase?: boolean; label?: string },
-): Promise<ThroughputRun> {
-  const stack = await startStack(kind, { ...(options.nodeArgs && { nodeArgs: options.nodeArgs }), supabase: options.supabase === true });
+export async function runThroughput(variant: BotVariant, options: { chats: number; perChat: number }): Promise<ThroughputRun> {
+  const { kind } = variant;
+  const stack = await startStack(kind, { nodeArgs: [...(variant.nodeArgs ?? [])], supabase: variant.supabase === true });
   const { telegram, bot } = stack;
   try {
     await sleep(300); // let start-up work settle out of the CPU figure
@@ -67,7 +66,7 @@ export async function runThroughput(
     const messages = [...sentCount.values()].reduce((sum, n) => sum + n, 0);
     return {
       kind,
-      label: options.label ?? kind,
+      label: variant.label,
       messages,
       replies,
       fallbacks,
