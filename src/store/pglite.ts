@@ -12,11 +12,12 @@ import { packageRoot } from './sql.js';
 
 /**
  * PostgreSQL's defaults are sized for a server of its own; in a WASM process each buffer is
- * resident memory. 128 MB of shared buffers cost 309 MB at rest, 8 MB cost 159 MB; a shop's
- * few thousand rows fit in them, and its migrations need little maintenance memory.
+ * resident memory. 128 MB of shared buffers cost 309 MB at rest, 8 MB cost 159 MB, 4 MB 3–4 MB
+ * less again; a shop's catalogue and orders fit in them (the system's page cache keeps the rest
+ * of the files), and its migrations need little maintenance memory.
  */
 export const SMALL_SHOP_SETTINGS = [
-  'shared_buffers = 8MB',
+  'shared_buffers = 4MB',
   'max_connections = 4',
   'work_mem = 2MB',
   'maintenance_work_mem = 8MB',
