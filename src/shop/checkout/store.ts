@@ -41,11 +41,20 @@ const schema = z.looseObject({
  * Checkouts as JSON files in `dir`, one per conversation, each written atomically and
  * fsync'd ({@link writeFileDurably}): a crash or a restart in the middle of a purchase loses
  * neither the cart nor the details given. File names are hashes: no chat id (on WhatsApp, a
- * phone number) appears in them.
+ * phone number) appears in them. The recent conversations' states (or their absence) stay in
+ * memory, at most `cached` of them: every customer message asks, and most have none.
  */
-export function createFileCheckoutStore(dir: string): CheckoutStore {
+export function createFileCheckoutStore(dir: string, options: { readonly cached?: number } = {}): CheckoutStore {
   const ready = mkdir(dir, { recursive: true });
   const fileOf = (key: string) => join(dir, `${createHash('sha256').update(key).digest('hex').slice(0, 40)}.json`);
+  const cacheSize = Math.max(1, options.cached ?? 1000);
+  /** The JSON of each recent state, `null` for none; least recently used first. */
+  const cache = new Map<string, string | null>();
+  const remember = (key: string, text: string | null) => {
+    cache.delete(key);
+    cache.set(key, text);
+    if (cache.size > cacheSize) cache.delete(cache.keys().next().value as string);
+  };
 
   async function read(file: string): Promise<CheckoutState | undefined> {
     let text: string;
@@ -65,12 +74,22 @@ export function createFileCheckoutStore(dir: string): CheckoutStore {
 
   return {
     async load(key) {
+      const cached = cache.get(key);
+      if (cached !== undefined) {
+        remember(key, cached);
+        return cached === null ? undefined : (JSON.parse(cached) as CheckoutState);
+      }
       await ready;
-      return read(fileOf(key));
+      const state = await read(fileOf(key));
+      remember(key, state === undefined ? null : JSON.stringify(state));
+      return state;
     },
     async save(state) {
       await ready;
-      await writeFileDurably(fileOf(state.key), JSON.stringify(state));
+      const text = JSON.stringify(state);
+      cache.delete(state.key); // a failed write must not be remembered as written
+      await writeFileDurably(fileOf(state.key), text);
+      remember(state.key, text);
     },
     async list() {
       await ready;
@@ -80,6 +99,7 @@ export function createFileCheckoutStore(dir: string): CheckoutStore {
     },
     async remove(key) {
       await ready;
+      cache.delete(key);
       await rm(fileOf(key), { force: true });
     },
   };

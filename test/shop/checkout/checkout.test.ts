@@ -89,11 +89,11 @@ describe('what lasts', () => {
   });
 
   it('takes a torn file for a fresh start, not a crash', async () => {
-    const checkout = checkoutIn('torn');
-    const ama = customer(checkout, 'visiteur-torn-0001');
-    await ama.say('je prends le foulard imprimé wax');
+    await customer(checkoutIn('torn'), 'visiteur-torn-0001').say('je prends le foulard imprimé wax');
+    // Torn by a crash: the next start finds half a file.
     const [file] = readdirSync(join(dir, 'torn'));
     writeFileSync(join(dir, 'torn', file!), '{"version":1,"key":"web:visit');
+    const ama = customer(checkoutIn('torn'), 'visiteur-torn-0001');
     expect(await ama.reply('Ama Yao')).toBeNull();
     expect(await ama.say('je prends le foulard imprimé wax')).toContain('✅ Foulard Imprimé Wax : 5 000 FCFA');
   });
