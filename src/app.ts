@@ -138,7 +138,8 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
     logger,
     ...(dependencies.paymentTiming && { timing: dependencies.paymentTiming }),
   });
-  const recorder = createRecorder({ store, logger, spillFile: join(config.dataDir, 'records-waiting.json') });
+  // The embedded database blocks this thread while it writes: smaller batches (~5 ms each, not ~30).
+  const recorder = createRecorder({ store, logger, spillFile: join(config.dataDir, 'records-waiting.json'), batchSize: store.kind === 'embedded' ? 50 : 200 });
   const say = (channel: string, chatId: string, text: string, kind: 'human' | 'handoff'): Promise<boolean> => {
     const target = channelOf(channel);
     return target ? engine.say(target, chatId, text, kind) : Promise.resolve(false);

@@ -119,6 +119,8 @@ export function createRecorder(options: RecorderOptions): Recorder {
       if (failures > 0 || dropped > 0) logger.info({ dropped }, 'records: database reachable again, events written');
       failures = 0;
       dropped = 0;
+      // An embedded database works on this thread: timers due (a fallback) go before the next batch.
+      if (buffer.length > 0) await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 

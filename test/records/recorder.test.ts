@@ -58,7 +58,8 @@ describe('the recorder', () => {
     const store = fakeStore();
     const recorder = createRecorder({ store, logger, batchSize: 3 });
     for (let i = 0; i < 7; i++) recorder.observer.messageReceived!(message('1', `m${i}`, String(i)));
-    await vi.advanceTimersByTimeAsync(0);
+    // Batch after batch, a turn of the event loop between them (timers due go first), long before the 1 s delay.
+    await vi.advanceTimersByTimeAsync(10);
     expect(store.batches.map((b) => b.length)).toEqual([3, 3, 1]);
   });
 
