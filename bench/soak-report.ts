@@ -17,8 +17,8 @@ export function soakSection(runs: readonly SoakRun[]): string[] {
     `at once. RSS (VmRSS) and, for akwaba, V8's heap used (\`/metrics\`) sampled every ${sampleEvery.toLocaleString('en')} replies; "after warm-up" is`,
     `the sample at ${warmupMessages.toLocaleString('en')} replies, the slope is the least-squares fit of the samples from there to the end.`,
     '',
-    row(['Bot', 'RSS after warm-up', 'RSS at the end', 'RSS slope per 10k messages', 'Peak RSS (VmHWM)', 'Heap used after warm-up / end', 'Heap slope per 10k', 'Replies', 'Run']),
-    row(['---', '---', '---', '---', '---', '---', '---', '---', '---']),
+    row(['Bot', 'RSS after warm-up', 'RSS at the end', 'RSS slope per 10k messages', 'Peak RSS (VmHWM)', 'Heap used after warm-up / end', 'Heap slope per 10k', 'CPU per message', 'Replies', 'Run']),
+    row(['---', '---', '---', '---', '---', '---', '---', '---', '---', '---']),
   ];
   for (const run of runs) {
     const f = soakFigures(run);
@@ -31,6 +31,7 @@ export function soakSection(runs: readonly SoakRun[]): string[] {
         mb(run.peakRssBytes),
         `${mb(f.heapAfterWarmup)} / ${mb(f.heapEnd)}`,
         signedMb(f.heapSlopePer10k),
+        `${run.cpuMsPerMessage.toFixed(2)} ms`,
         `${run.replies.toLocaleString('en')}${run.fallbacks > 0 ? ` (${run.fallbacks} fallbacks)` : ''}`,
         `${run.seconds.toFixed(0)} s`,
       ]),

@@ -32,6 +32,8 @@ export interface SoakRun {
   readonly samples: SoakSample[];
   /** VmHWM at the end: the process's peak, start-up included. */
   readonly peakRssBytes: number;
+  /** User + system CPU of the bot process over the run, per reply, ms. */
+  readonly cpuMsPerMessage: number;
   readonly errorLines: number;
 }
 
@@ -98,6 +100,7 @@ export async function runSoak(kind: BotKind, options: SoakOptions): Promise<Soak
 
     await sleep(300);
     await sample(0);
+    const cpuBefore = bot.cpuMs();
     const began = performance.now();
     for (let i = 0; i < options.inFlight; i += 1) startCustomer();
     // Stop on the last reply, or when nothing has come for 30 s (a stuck bot still gets reported).
@@ -107,6 +110,7 @@ export async function runSoak(kind: BotKind, options: SoakOptions): Promise<Soak
       if (replies !== lastProgress.replies) lastProgress = { replies, at: performance.now() };
     }
     const seconds = (performance.now() - began) / 1000;
+    const cpuMsPerMessage = (bot.cpuMs() - cpuBefore) / Math.max(1, replies);
     unsubscribe();
     await sampling;
     return {
@@ -117,6 +121,7 @@ export async function runSoak(kind: BotKind, options: SoakOptions): Promise<Soak
       seconds,
       samples,
       peakRssBytes: bot.memory().peak,
+      cpuMsPerMessage,
       errorLines: bot.errorLines,
     };
   } finally {
