@@ -16,6 +16,8 @@ export function soakSection(runs: readonly SoakRun[]): string[] {
     'writing at any time: a new customer starts when one is done, so every customer is new to the bot. The model answers',
     `at once. RSS (VmRSS) and, for akwaba, V8's heap used (\`/metrics\`) sampled every ${sampleEvery.toLocaleString('en')} replies; "after warm-up" is`,
     `the sample at ${warmupMessages.toLocaleString('en')} replies, the slope is the least-squares fit of the samples from there to the end.`,
+    'One fresh process per bot, one after the other: akwaba as it starts by default, with the small-VPS profile\'s Node',
+    'flags (`docs/deploy.md`), that profile with Supabase configured (the bench\'s fake data API), then the naive bot.',
     '',
     row(['Bot', 'RSS after warm-up', 'RSS at the end', 'RSS slope per 10k messages', 'Peak RSS (VmHWM)', 'Heap used after warm-up / end', 'Heap slope per 10k', 'CPU per message', 'Replies', 'Run']),
     row(['---', '---', '---', '---', '---', '---', '---', '---', '---', '---']),
@@ -24,7 +26,7 @@ export function soakSection(runs: readonly SoakRun[]): string[] {
     const f = soakFigures(run);
     out.push(
       row([
-        run.kind,
+        run.label,
         mb(f.rssAfterWarmup),
         mb(f.rssEnd),
         signedMb(f.rssSlopePer10k),
@@ -41,9 +43,9 @@ export function soakSection(runs: readonly SoakRun[]): string[] {
   out.push('', 'RSS along the run (MB, every ' + `${(step * sampleEvery).toLocaleString('en')} replies):`, '');
   for (const run of runs) {
     const picked = run.samples.filter((_, i) => i % step === 0 || i === run.samples.length - 1);
-    out.push(`- ${run.kind}: ${picked.map((s) => `${(s.messages / 1000).toFixed(s.messages % 1000 === 0 ? 0 : 1)}k ${(s.rssBytes / 1024 / 1024).toFixed(0)}`).join(' · ')}`);
+    out.push(`- ${run.label}: ${picked.map((s) => `${(s.messages / 1000).toFixed(s.messages % 1000 === 0 ? 0 : 1)}k ${(s.rssBytes / 1024 / 1024).toFixed(0)}`).join(' · ')}`);
   }
   const short = runs.filter((r) => r.replies < messages);
-  if (short.length > 0) out.push('', `- Runs that stopped short: ${short.map((r) => `${r.kind} ${r.replies}/${messages}`).join('; ')}.`);
+  if (short.length > 0) out.push('', `- Runs that stopped short: ${short.map((r) => `${r.label} ${r.replies}/${messages}`).join('; ')}.`);
   return out;
 }

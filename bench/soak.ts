@@ -1,4 +1,5 @@
 import type { BotKind } from './bot-process.js';
+import type { BotVariant } from './profiles.js';
 import { FALLBACK, startStack } from './stack.js';
 import { sleep } from './stats.js';
 
@@ -12,7 +13,6 @@ export interface SoakOptions {
   readonly sampleEvery: number;
   /** Replies before the figures "after warm-up" start (the slope is fitted on the samples from here on). */
   readonly warmupMessages: number;
-  readonly nodeArgs?: string[];
 }
 
 /** Memory of the bot process after `messages` replies. */
@@ -25,6 +25,8 @@ export interface SoakSample {
 
 export interface SoakRun {
   readonly kind: BotKind;
+  /** The bot and how it ran (`akwaba`, `akwaba, small-VPS profile`, `naive`…). */
+  readonly label: string;
   readonly options: SoakOptions;
   readonly replies: number;
   readonly fallbacks: number;
@@ -45,8 +47,9 @@ const HEAP_METRIC = 'akwaba_nodejs_heap_size_used_bytes';
  * previous one arrives; the model answers at once. Every customer is new when it starts, so
  * whatever the bot keeps per customer and never lets go shows as a slope.
  */
-export async function runSoak(kind: BotKind, options: SoakOptions): Promise<SoakRun> {
-  const stack = await startStack(kind, { nodeArgs: options.nodeArgs });
+export async function runSoak(variant: BotVariant, options: SoakOptions): Promise<SoakRun> {
+  const { kind, label } = variant;
+  const stack = await startStack(kind, { nodeArgs: [...(variant.nodeArgs ?? [])], supabase: variant.supabase === true });
   const { telegram, bot } = stack;
   try {
     const perCustomer = Math.max(1, Math.round(options.messages / options.customers));
@@ -115,6 +118,7 @@ export async function runSoak(kind: BotKind, options: SoakOptions): Promise<Soak
     await sampling;
     return {
       kind,
+      label,
       options,
       replies,
       fallbacks,
