@@ -47,5 +47,7 @@ export function soakSection(runs: readonly SoakRun[]): string[] {
   }
   const short = runs.filter((r) => r.replies < messages);
   if (short.length > 0) out.push('', `- Runs that stopped short: ${short.map((r) => `${r.label} ${r.replies}/${messages}`).join('; ')}.`);
+  const noisy = runs.filter((r) => r.errorLines > 0);
+  if (noisy.length > 0) out.push('', `- Error log lines: ${noisy.map((r) => `${r.label} ${r.errorLines}`).join('; ')}.`);
   return out;
 }
