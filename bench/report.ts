@@ -10,6 +10,8 @@ import type { TypingResult } from './typing.js';
 import { peakSection } from './peak-report.js';
 import { targetsTable } from './targets.js';
 import type { BurstResult, RetryResult } from './peak.js';
+import { soakSection } from './soak-report.js';
+import type { SoakRun } from './soak.js';
 
 /** Everything one `npm run bench` measured. */
 export interface BenchResults {
@@ -23,6 +25,7 @@ export interface BenchResults {
   readonly throughput?: { runs: ThroughputRun[]; chats: number; perChat: number };
   readonly seedDay?: { runs: SeedDayRun[]; options: SeedDayOptions; seeds: readonly number[] };
   readonly peak?: { retry: RetryResult[]; burst: BurstResult[] };
+  readonly soak?: SoakRun[];
 }
 
 const NOTES_START = '<!-- notes:start -->';
@@ -72,6 +75,7 @@ export function renderReport(results: BenchResults, notes: string): string {
   if (results.throughput) out.push(...throughputSection(results.throughput), '');
   if (results.seedDay) out.push(...seedDaySection(results.seedDay), '');
   if (results.peak) out.push(...peakSection(results.peak), '');
+  if (results.soak) out.push(...soakSection(results.soak), '');
   out.push('## Notes', '', NOTES_START, notes || '_(none yet)_', NOTES_END, '');
   return out.join('\n');
 }

@@ -8,18 +8,19 @@ import { benchBurst, benchRetry, type BurstResult, type RetryResult } from './pe
 import { runFootprint, type FootprintRun } from './footprint.js';
 import { keptNotes, renderReport, type BenchResults } from './report.js';
 import { benchSeedDay, type SeedDayOptions } from './seed-day.js';
+import { runSoak, type SoakOptions, type SoakRun } from './soak.js';
 import { runThroughput, type ThroughputRun } from './throughput.js';
 import { benchTyping, type TypingResult } from './typing.js';
 
 /**
  * `npm run bench`: runs every benchmark against the built bot and writes docs/benchmarks.md.
  *
- * Flags: `--only=footprint,typing,fallback,throughput,seed-day,peak` runs some of them;
+ * Flags: `--only=footprint,typing,fallback,throughput,seed-day,peak,soak` runs some of them;
  * `--quick` shrinks every run (a smoke test, not figures to publish); `--out=FILE` writes
  * elsewhere; `--no-write` only prints the report; `--cpu-prof=DIR` writes a V8 CPU profile of
  * every akwaba process into DIR (read them with `node dist/bench/profile-summary.js FILE`).
  */
-const SECTIONS = ['footprint', 'typing', 'fallback', 'throughput', 'seed-day', 'peak'] as const;
+const SECTIONS = ['footprint', 'typing', 'fallback', 'throughput', 'seed-day', 'peak', 'soak'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const args = process.argv.slice(2);
@@ -130,6 +131,19 @@ async function main(): Promise<void> {
       }
     }
     return { retry, burst };
+  });
+
+  const soakOptions: SoakOptions = quick
+    ? { customers: 500, messages: 5000, inFlight: 200, sampleEvery: 250, warmupMessages: 1000 }
+    : { customers: 5000, messages: 50_000, inFlight: 200, sampleEvery: 1000, warmupMessages: 5000 };
+  results.soak = await timed('soak', async () => {
+    const runs: SoakRun[] = [];
+    // The default, the small-VPS profile of docs/deploy.md, that profile with Supabase (a 1 GB machine's pick), a bare bot.
+    for (const variant of [AKWABA, AKWABA_SMALL, AKWABA_SUPABASE_SMALL, NAIVE]) {
+      runs.push(await runSoak(variant, soakOptions));
+      log(`  ${variant.label}: ${runs.at(-1)!.replies} replies in ${runs.at(-1)!.seconds.toFixed(0)} s`);
+    }
+    return runs;
   });
 
   results.seconds = (performance.now() - began) / 1000;

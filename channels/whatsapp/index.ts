@@ -17,6 +17,7 @@ import { downloadWhatsAppMedia } from './media.js';
 import { parseWhatsAppMessage } from './parse.js';
 import { downloadPhoto } from './photo.js';
 import { DEFAULT_CHROMIUM_PATH, whatsappPuppeteerOptions } from './puppeteer.js';
+import { ShownTyping } from './shown-typing.js';
 
 export { parseWhatsAppMessage, type WhatsAppParseOptions } from './parse.js';
 export { whatsappPuppeteerOptions, DEFAULT_CHROMIUM_PATH, type WhatsAppPuppeteerOptions } from './puppeteer.js';
@@ -88,8 +89,7 @@ export function createWhatsAppChannel(options: WhatsAppChannelOptions): WhatsApp
   let handler: MessageHandler | undefined;
   let receiving = false;
   const seen = new Set<string>();
-  /** Chats showing "typing…" that a reply should clear, and since when. */
-  const typing = new Map<string, number>();
+  const typing = new ShownTyping(30_000);
   // Written once a phone is linked: a QR code after that means the session was lost.
   const linkedMarker = join(sessionDir, 'linked');
   const chains = new Map<string, Promise<void>>();
@@ -130,9 +130,7 @@ export function createWhatsAppChannel(options: WhatsAppChannelOptions): WhatsApp
 
   /** Replies are being sent, or a customer is waiting ("typing…" shown within the last 30 s). */
   function isBusy(): boolean {
-    const recently = Date.now() - 30_000;
-    for (const [chatId, since] of typing) if (since < recently) typing.delete(chatId);
-    return chains.size > 0 || typing.size > 0;
+    return chains.size > 0 || typing.any();
   }
 
   /** Hands a customer message to the core once; says whether it was new, a repeat, or not for the bot. */
@@ -189,7 +187,7 @@ export function createWhatsAppChannel(options: WhatsAppChannelOptions): WhatsApp
   }
 
   async function clearTyping(client: WhatsAppClient, chatId: string): Promise<void> {
-    if (!typing.delete(chatId)) return;
+    if (!typing.cleared(chatId)) return;
     try {
       await (await client.getChatById(chatId)).clearState();
     } catch (error) {
@@ -216,7 +214,7 @@ export function createWhatsAppChannel(options: WhatsAppChannelOptions): WhatsApp
         // Worthless late: no waiting for a reconnection.
         const chat = await connection.readyClient().getChatById(chatId);
         await chat.sendStateTyping();
-        typing.set(chatId, Date.now());
+        typing.shown(chatId);
       });
     },
 

@@ -5,6 +5,7 @@ import type {
   ChatCompletionTool,
 } from 'openai/resources/chat/completions';
 import type { ModelGate } from './gate.js';
+import { withAttemptSignal } from './attempt-signal.js';
 import { callModel } from './retry.js';
 import { ResponderError, type Reply, type ReplyRequest, type Responder } from '../core/responder.js';
 import type { Photo, Tool, ToolContext } from '../core/tools.js';
@@ -49,10 +50,11 @@ export function createOpenAIResponder(options: OpenAIResponderOptions): Responde
   const systemPrompt = () => (typeof options.systemPrompt === 'function' ? options.systemPrompt() : options.systemPrompt);
 
   async function complete(request: ReplyRequest, messages: ChatCompletionMessageParam[]) {
-    const signal = AbortSignal.any([request.signal, AbortSignal.timeout(attemptTimeoutMs)]);
-    const completion = await client.chat.completions.create(
-      { model, messages, ...(toolDefinitions.length > 0 && { tools: toolDefinitions }) },
-      { signal, maxRetries: 0, timeout: attemptTimeoutMs },
+    const completion = await withAttemptSignal(request.signal, attemptTimeoutMs, (signal) =>
+      client.chat.completions.create(
+        { model, messages, ...(toolDefinitions.length > 0 && { tools: toolDefinitions }) },
+        { signal, maxRetries: 0, timeout: attemptTimeoutMs },
+      ),
     );
     const message = completion.choices[0]?.message;
     if (!message) throw new ResponderError('the model returned no choice', 'provider_error');

@@ -4,6 +4,7 @@ import type { DownloadedMedia } from '../core/media.js';
 import { ResponderError } from '../core/responder.js';
 import { DeadlineError } from '../core/timing.js';
 import { callModel } from './retry.js';
+import { withAttemptSignal } from './attempt-signal.js';
 
 /** How to reach the transcription model and how hard to try. */
 export interface TranscriberOptions {
@@ -90,16 +91,18 @@ export function createTranscriber(options: TranscriberOptions): Transcriber {
       const file = await toFile(audio.data, audio.fileName, { type: audio.mimeType });
       const prompt = options.prompt?.().trim();
       const attempt = () =>
-        client.audio.transcriptions.create(
-          {
-            file,
-            model,
-            language,
-            response_format: 'json',
-            ...(prompt && { prompt }),
-            ...(include.length > 0 && { include }),
-          },
-          { signal: AbortSignal.any([signal, AbortSignal.timeout(attemptTimeoutMs)]), maxRetries: 0, timeout: attemptTimeoutMs },
+        withAttemptSignal(signal, attemptTimeoutMs, (attemptSignal) =>
+          client.audio.transcriptions.create(
+            {
+              file,
+              model,
+              language,
+              response_format: 'json',
+              ...(prompt && { prompt }),
+              ...(include.length > 0 && { include }),
+            },
+            { signal: attemptSignal, maxRetries: 0, timeout: attemptTimeoutMs },
+          ),
         );
       try {
         const window = { conversationKey: 'transcription', signal, giveUpAt, report: () => undefined };
