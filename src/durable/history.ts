@@ -51,7 +51,10 @@ export function createFileHistoryStore(dir: string, options: FileHistoryOptions 
     cache.set(key, entries);
     for (const oldest of cache.keys()) {
       if (cache.size <= cacheSize) break;
-      if (unsaved.has(oldest)) break; // the next flush writes it, then it may go
+      // An unsaved one waits for the next flush, unless the disk has refused them for long:
+      // then the oldest history is let go (the messages themselves are in the journal).
+      if (unsaved.has(oldest) && cache.size <= 2 * cacheSize) break;
+      if (unsaved.delete(oldest)) options.logger?.warn('conversation history not saved and let go: the disk refuses writes');
       cache.delete(oldest);
     }
   }

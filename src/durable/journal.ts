@@ -39,6 +39,8 @@ interface Slot {
   durable: Promise<void>;
 }
 
+/** The write of an answered message's record, long settled: one promise for them all. */
+const SETTLED: Promise<void> = Promise.resolve();
 const SEGMENT = /^(\d{10})\.log$/;
 const segmentName = (seq: number) => `${String(seq).padStart(10, '0')}.log`;
 const idOf = (ref: MessageRef) => `${ref.channel}\u0000${ref.chatId}\u0000${ref.messageId}`;
@@ -155,6 +157,8 @@ export async function openJournal(dir: string, options: JournalOptions = {}): Pr
         (slot) => {
           slot.doneAt ??= at;
           slot.message = undefined;
+          // Its write settled long ago (the answer came after it): keep a day of ids, not a day of promises.
+          slot.durable = SETTLED;
         },
         { op: 'done', ids: refs.map(idOf), at, how },
       );

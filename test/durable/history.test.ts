@@ -58,4 +58,14 @@ describe('createFileHistoryStore', () => {
     expect(await history.load('telegram:7')).toEqual([said('bonjour', 1)]);
     await expect(history.flush?.()).rejects.toThrow(/ENOTDIR|EEXIST/); // still waiting, tried again
   });
+
+  it('lets the oldest unsaved history go when the disk refuses writes for long, never holding more than twice `cached`', async () => {
+    const notADirectory = join(dir, 'file');
+    writeFileSync(notADirectory, '');
+    const history = createFileHistoryStore(join(notADirectory, 'conversations'), { cached: 3, flushDelayMs: 60_000 });
+    for (let chat = 0; chat < 10; chat += 1) await history.save(`telegram:${chat}`, [said(`hello ${chat}`, chat)]).catch(() => undefined);
+    expect(await history.load('telegram:9')).toEqual([said('hello 9', 9)]); // recent: still in memory
+    await expect(history.load('telegram:0')).rejects.toThrow(/ENOTDIR/); // let go: only the (refusing) disk is left
+  });
 });
+
