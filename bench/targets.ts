@@ -1,4 +1,5 @@
 import type { BenchResults } from './report.js';
+import { soakFigures } from './soak.js';
 import { median } from './stats.js';
 
 const MB = 1024 * 1024;
@@ -62,6 +63,22 @@ export function targetsTable(results: BenchResults): string[] {
   if (fallback) {
     const ok = fallback.lateness.p99 <= 30 && fallback.missing === 0;
     lines.push(row([`Fallback after hand-over + deadline, ${fallback.chats} hung chats, p99`, '≤ 30 ms', ms(fallback.lateness.p99), verdict(ok)]));
+  }
+  if (results.soak) {
+    const naive = results.soak.find((run) => run.label === 'naive');
+    const naiveSlope = naive ? soakFigures(naive).rssSlopePer10k : Number.NaN;
+    for (const run of results.soak.filter((r) => r.kind === 'akwaba')) {
+      const { rssSlopePer10k } = soakFigures(run);
+      const messages = `${run.options.messages.toLocaleString('en')} messages / ${run.options.customers.toLocaleString('en')} customers`;
+      lines.push(
+        row([
+          `Memory soak, ${messages}: RSS slope after warm-up, ${run.label} (naive ${mb(naiveSlope)} per 10k)`,
+          '≤ 2 MB per 10k (flat)',
+          `${mb(rssSlopePer10k)} per 10k`,
+          verdict(rssSlopePer10k <= 2 * MB),
+        ]),
+      );
+    }
   }
   if (seedDay) {
     const runs = seedDay.runs.filter((r) => r.kind === 'akwaba');
