@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +18,9 @@ import { benchTyping, type TypingResult } from './typing.js';
  * Flags: `--only=footprint,typing,fallback,throughput,seed-day,peak,soak` runs some of them;
  * `--quick` shrinks every run (a smoke test, not figures to publish); `--out=FILE` writes
  * elsewhere; `--no-write` only prints the report; `--cpu-prof=DIR` writes a V8 CPU profile of
- * every akwaba process into DIR (read them with `node dist/bench/profile-summary.js FILE`).
+ * every akwaba process into DIR (read them with `node dist/bench/profile-summary.js FILE`);
+ * `--merge=FILE` adds the sections of an earlier run's results (its `dist/bench/last-run.json`, copied)
+ * that this run did not run: the latency sections can then be run apart, on an idle machine.
  */
 const SECTIONS = ['footprint', 'typing', 'fallback', 'throughput', 'seed-day', 'peak', 'soak'] as const;
 type Section = (typeof SECTIONS)[number];
@@ -147,6 +149,15 @@ async function main(): Promise<void> {
   });
 
   results.seconds = (performance.now() - began) / 1000;
+  const merge = flag('merge');
+  if (merge) {
+    const earlier = JSON.parse(readFileSync(merge, 'utf8')) as Record<string, unknown> & { sections?: Record<string, number> };
+    const mine = results as Record<string, unknown>;
+    for (const [key, value] of Object.entries(earlier)) {
+      if (!['startedAt', 'seconds', 'command', 'sections'].includes(key) && mine[key] === undefined) mine[key] = value;
+    }
+    for (const [name, seconds] of Object.entries(earlier.sections ?? {})) sections[name] ??= seconds;
+  }
   const report = renderReport(results, keptNotes(out));
   if (flag('no-write') !== undefined) {
     process.stdout.write(report);
