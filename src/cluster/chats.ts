@@ -1,0 +1,104 @@
+import type pg from 'pg';
+import type { UnansweredEntry } from '../core/journal.js';
+import type { IncomingMessage } from '../core/message.js';
+import { ClusterError } from './database.js';
+import type { ChatKey } from './instance.js';
+
+/** Who answers a chat after {@link ChatOwners.claim}. */
+export interface Claim {
+  /** The instance holding the chat's conversation now. */
+  readonly owner: number;
+  /** This instance took it from a dead one: its open messages must be taken over. */
+  readonly takenOver: boolean;
+}
+
+/**
+ * Which instance answers which chat. A chat's conversation (its turns, deadlines, the
+ * supersede rule) lives in one process, so every message of a chat goes to one instance; the
+ * chat moves only when that instance's lock is gone (it died or stopped).
+ */
+export interface ChatOwners {
+  /** The chat's live owner, or this instance when it has none (new chat, or its owner died). */
+  claim(chat: ChatKey): Promise<Claim>;
+  /** Takes over up to `limit` chats with open messages whose owner is dead; returns them. */
+  sweep(limit?: number): Promise<ChatKey[]>;
+  /** The open (unanswered) messages of these chats, oldest first. */
+  open(chats: readonly ChatKey[]): Promise<UnansweredEntry[]>;
+  /** The open messages of every chat this instance owns, oldest first (the safety net for a lost notification). */
+  mine(): Promise<UnansweredEntry[]>;
+}
+
+const CLAIM = `
+  WITH prior AS (SELECT instance_id FROM cluster.chats WHERE channel = $1 AND chat_id = $2)
+  INSERT INTO cluster.chats AS c (channel, chat_id, instance_id) VALUES ($1, $2, $3)
+  ON CONFLICT (channel, chat_id) DO UPDATE SET instance_id = EXCLUDED.instance_id, since = now()
+    WHERE c.instance_id <> EXCLUDED.instance_id AND c.instance_id NOT IN (SELECT cluster.live_instances())
+  RETURNING (SELECT instance_id FROM prior) AS prior`;
+
+const SWEEP = `
+  UPDATE cluster.chats c SET instance_id = $1, since = now()
+  FROM (
+    SELECT o.channel, o.chat_id FROM cluster.chats o
+    WHERE o.instance_id <> $1 AND o.instance_id NOT IN (SELECT cluster.live_instances())
+      AND EXISTS (SELECT 1 FROM cluster.journal j WHERE j.channel = o.channel AND j.chat_id = o.chat_id AND j.answered_at IS NULL)
+    LIMIT $2 FOR UPDATE OF o SKIP LOCKED
+  ) dead
+  WHERE c.channel = dead.channel AND c.chat_id = dead.chat_id
+  RETURNING c.channel, c.chat_id`;
+
+const OPEN_COLUMNS = 'j.message, j.fallback_at';
+
+/** The ownership table of `instance`, through `pool`. */
+export function createChatOwners(pool: pg.Pool, instance: number): ChatOwners {
+  async function query<T extends pg.QueryResultRow>(operation: string, sql: string, params: unknown[]): Promise<T[]> {
+    try {
+      return (await pool.query<T>(sql, params)).rows;
+    } catch (error) {
+      throw new ClusterError(operation, { cause: error });
+    }
+  }
+
+  return {
+    async claim(chat) {
+      const claimed = await query<{ prior: string | null }>('chats.claim', CLAIM, [chat.channel, chat.chatId, instance]);
+      if (claimed.length > 0) return { owner: instance, takenOver: claimed[0]!.prior !== null && Number(claimed[0]!.prior) !== instance };
+      const rows = await query<{ instance_id: string }>('chats.owner', 'SELECT instance_id FROM cluster.chats WHERE channel = $1 AND chat_id = $2', [chat.channel, chat.chatId]);
+      return { owner: Number(rows[0]?.instance_id ?? instance), takenOver: false };
+    },
+    async sweep(limit = 100) {
+      const rows = await query<{ channel: string; chat_id: string }>('chats.sweep', SWEEP, [instance, limit]);
+      return rows.map((row) => ({ channel: row.channel, chatId: row.chat_id }));
+    },
+    async open(chats) {
+      if (chats.length === 0) return [];
+      const rows = await query<OpenRow>(
+        'chats.open',
+        `SELECT ${OPEN_COLUMNS} FROM cluster.journal j
+         JOIN unnest($1::text[], $2::text[]) AS k(channel, chat_id) ON j.channel = k.channel AND j.chat_id = k.chat_id
+         WHERE j.answered_at IS NULL ORDER BY j.received_at`,
+        [chats.map((chat) => chat.channel), chats.map((chat) => chat.chatId)],
+      );
+      return rows.flatMap(toEntry);
+    },
+    async mine() {
+      const rows = await query<OpenRow>(
+        'chats.mine',
+        `SELECT ${OPEN_COLUMNS} FROM cluster.journal j
+         JOIN cluster.chats c ON c.channel = j.channel AND c.chat_id = j.chat_id
+         WHERE j.answered_at IS NULL AND c.instance_id = $1 ORDER BY j.received_at`,
+        [instance],
+      );
+      return rows.flatMap(toEntry);
+    },
+  };
+}
+
+interface OpenRow {
+  readonly message: IncomingMessage | null;
+  readonly fallback_at: string | null;
+}
+
+function toEntry(row: OpenRow): UnansweredEntry[] {
+  if (!row.message) return [];
+  return [{ message: row.message, ...(row.fallback_at !== null && { fallbackAt: Number(row.fallback_at) }) }];
+}

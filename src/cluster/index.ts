@@ -1,0 +1,151 @@
+import type { Channel } from '../core/channel.js';
+import type { Engine } from '../core/engine.js';
+import type { HistoryStore } from '../core/history.js';
+import type { InboundJournal } from '../core/journal.js';
+import type { Logger } from '../infra/logger.js';
+import type { Metrics } from '../infra/metrics.js';
+import { storeOn } from '../store/embedded.js';
+import type { Store } from '../store/types.js';
+import { createChatOwners } from './chats.js';
+import { createPool, migrate } from './database.js';
+import { createClusterHistory } from './history.js';
+import { joinCluster, type ChatKey, type Instance } from './instance.js';
+import { createClusterJournal } from './journal.js';
+import { addClusterMetrics } from './metrics.js';
+
+export { ClusterError } from './database.js';
+export type { ChatKey, Instance } from './instance.js';
+
+/** What {@link createCluster} needs. */
+export interface ClusterOptions {
+  /** `DATABASE_URL`: a direct (or session-pooled) Postgres connection string. */
+  readonly databaseUrl: string;
+  readonly logger: Logger;
+  readonly metrics?: Metrics;
+  /** How often the chats of dead instances are looked for and taken over. Default 500 ms. */
+  readonly sweepMs?: number;
+  /** How often this instance checks its own chats for a message whose notification it missed. Default 2 s. */
+  readonly pollMs?: number;
+  /** This instance's lock session died: it must stop (another instance may answer its chats already). */
+  readonly onLost: (error: unknown) => void;
+}
+
+/** This instance's place in the shared mode, as `/healthz` shows it. */
+export interface ClusterHealth {
+  readonly mode: 'shared';
+  readonly instance: string;
+  readonly id: number;
+}
+
+/**
+ * The shared mode: several instances on one Postgres. Each chat is answered by one instance
+ * (its conversation's turns, deadlines and supersede rule live in that process); any instance
+ * receives, journals and routes; a dead instance's chats are swept up by the living within a
+ * sweep (its lock vanishes with its process), their fallbacks sent at once if their deadline
+ * passed and their answers given late.
+ */
+export interface Cluster {
+  readonly instance: Instance;
+  readonly journal: InboundJournal;
+  readonly history: HistoryStore;
+  /** The shop's data over the same connection (no embedded database in shared mode). */
+  readonly store: Store;
+  /** Hands chats to the engine from now on: routed here, taken over, or found by the safety poll. */
+  start(engine: Pick<Engine, 'adopt'>, channelOf: (name: string) => Channel | undefined): void;
+  /** Stops taking chats over (shutdown begins); routed chats are still taken while the engine drains. */
+  stopTakingOver(): void;
+  /** Releases the lock (the others take over what is left) and the connections. */
+  close(): Promise<void>;
+  health(): ClusterHealth;
+}
+
+/**
+ * Connects, migrates (the same migrations as every store, plus `cluster.*`), registers this
+ * instance and takes its lock.
+ *
+ * @example
+ * const cluster = await createCluster({ databaseUrl: config.cluster.databaseUrl, logger, onLost: () => process.exit(1) });
+ * const engine = createEngine({ ...clients, journal: cluster.journal, history: cluster.history });
+ * cluster.start(engine, channelOf);
+ */
+export async function createCluster(options: ClusterOptions): Promise<Cluster> {
+  const { logger } = options;
+  const pool = createPool(options.databaseUrl);
+  await migrate(pool);
+  let hand: ((chats: readonly ChatKey[]) => Promise<void>) | undefined;
+  const instance = await joinCluster({
+    databaseUrl: options.databaseUrl,
+    pool,
+    logger,
+    onTake: (chat) => void hand?.([chat]),
+    onLost: (error) => {
+      logger.error({ err: error }, 'cluster: this instance lost its lock; stopping');
+      options.onLost(error);
+    },
+  });
+  const owners = createChatOwners(pool, instance.id);
+  const takeovers = options.metrics && addClusterMetrics(options.metrics, pool);
+
+  async function route(chat: ChatKey): Promise<void> {
+    try {
+      const claim = await owners.claim(chat);
+      if (claim.takenOver) logger.info({ from: 'dead instance' }, 'cluster: chat taken over on its next message');
+      if (claim.owner === instance.id) await hand?.([chat]);
+      else await instance.notify(claim.owner, chat);
+    } catch (error) {
+      // Durable already: the owner's poll or a sweep hands it out.
+      logger.error({ err: error }, 'cluster: message not routed; the safety poll will');
+    }
+  }
+
+  const journal = createClusterJournal(pool, { route });
+  const timers: ReturnType<typeof setTimeout>[] = [];
+  let taking = false;
+
+  function every(ms: number, work: () => Promise<void>): void {
+    const tick = async () => {
+      if (!taking) return;
+      await work().catch((error: unknown) => logger.warn({ err: error }, 'cluster: background pass failed'));
+      if (taking) timers.push(setTimeout(() => void tick(), ms));
+    };
+    timers.push(setTimeout(() => void tick(), ms));
+  }
+
+  return {
+    instance,
+    journal,
+    history: createClusterHistory(pool),
+    store: storeOn({ query: async <T>(sql: string, params?: unknown[]) => ({ rows: (await pool.query(sql, params)).rows as T[] }), close: async () => undefined }, 'postgres'),
+    start(engine, channelOf) {
+      hand = async (chats) => {
+        const entries = await owners.open(chats);
+        if (entries.length > 0) engine.adopt(entries, channelOf);
+      };
+      taking = true;
+      every(options.sweepMs ?? 500, async () => {
+        const chats = await owners.sweep();
+        if (chats.length === 0) return;
+        takeovers?.inc(chats.length);
+        logger.info({ chats: chats.length }, 'cluster: chats of a dead instance taken over');
+        await hand?.(chats);
+      });
+      every(options.pollMs ?? 2000, async () => {
+        const entries = await owners.mine();
+        if (entries.length > 0) engine.adopt(entries, channelOf);
+      });
+      every(60 * 60 * 1000, () => journal.compact());
+    },
+    stopTakingOver() {
+      taking = false;
+      for (const timer of timers) clearTimeout(timer);
+    },
+    async close() {
+      taking = false;
+      for (const timer of timers) clearTimeout(timer);
+      await journal.close();
+      await instance.close();
+      await pool.end().catch(() => undefined);
+    },
+    health: () => ({ mode: 'shared', instance: instance.name, id: instance.id }),
+  };
+}
