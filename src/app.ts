@@ -44,6 +44,7 @@ import type { OrderRequest, Store } from './store/types.js';
 import { frenchTexts } from './core/texts.js';
 import type { ChannelAdapter } from './core/channel.js';
 import { watchStore } from './store/health.js';
+import type { Cluster } from './cluster/index.js';
 import { createVoice } from './voice/index.js';
 
 /** Everything akwaba runs, wired together; `main.ts` adds the process around it. */
@@ -98,6 +99,11 @@ export interface AppDependencies {
   readonly paymentProviders?: readonly PaymentProvider[];
   /** Replaces the payments' delays (tests: checks and retries in milliseconds, not minutes). */
   readonly paymentTiming?: Partial<PaymentTiming>;
+  /**
+   * Shared mode (`DATABASE_URL`, `createCluster`): the journal and the conversations live in
+   * Postgres and the chats are shared out between the instances. Without it, files in `DATA_DIR`.
+   */
+  readonly cluster?: Cluster;
 }
 
 /**
@@ -174,10 +180,11 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
   const sales: ShopAnswerOptions = { checkout, catalogue, shop, ...(payments && { payments }) };
   const responder = createResponder(config, dependencies.openai, shop, catalogue, sales, gate);
   // Every message is on disk before its channel acknowledges it; replies are noted there too.
-  const journal = await openJournal(join(config.dataDir, 'journal'), { logger });
+  const { cluster } = dependencies;
+  const journal = cluster?.journal ?? (await openJournal(join(config.dataDir, 'journal'), { logger }));
   const engine = createEngine({
     responder,
-    history: createFileHistoryStore(join(config.dataDir, 'conversations')),
+    history: cluster?.history ?? createFileHistoryStore(join(config.dataDir, 'conversations')),
     metrics,
     logger,
     texts: frenchTexts(fallbackMessageOf(shop, config.fallbackMessage)),
@@ -209,6 +216,7 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
     channels: Object.fromEntries(channels.map((channel) => [channel.name, channel.status()])),
     model: modelHealth(),
     store: storeHealth.status(),
+    instance: cluster?.health() ?? { mode: 'single' },
   });
   const http = createHttpApp({ metrics, health, metricsAccess: { token: config.metricsToken, trustProxy: config.trustProxy } });
   const orderUpdates = createOrderUpdates({ store, send: (key, delivery) => deliveries.send(key, { ...delivery, customer: true }), logger });
@@ -260,10 +268,13 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
       tidyCheckouts.start();
       // What the last run left unanswered goes first, before the channels bring newer messages.
       engine.recover(channelOf);
+      // Shared mode: the chats routed here and those of dead instances, from now on.
+      cluster?.start(engine, channelOf);
       for (const channel of channels) await channel.start(receive);
     },
     async stop() {
       stopping = true;
+      cluster?.stopTakingOver();
       await Promise.allSettled(channels.map((channel) => channel.stop()));
       await engine.drain();
       dailySummary.stop();
@@ -278,6 +289,8 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
       payments?.stop();
       gate?.dispose();
       await store.close().catch(() => undefined);
+      // Last: releasing the lock hands what is still open to the other instances.
+      await cluster?.close();
     },
   };
 }
