@@ -117,7 +117,7 @@ describe('three instances sharing one Postgres', () => {
     expect(figures.messages).toBe(36);
     const [{ owners }] = await db.query<{ owners: string }>('SELECT count(DISTINCT instance_id) AS owners FROM cluster.chats');
     expect(Number(owners)).toBeGreaterThanOrEqual(2);
-    const health = await (await fetch(`http://127.0.0.1:${instances[0]!.port}/healthz`)).json();
+    const health = (await (await fetch(`http://127.0.0.1:${instances[0]!.port}/healthz`)).json()) as { instance: unknown };
     expect(health.instance).toMatchObject({ mode: 'shared', id: expect.any(Number) });
     console.info('cluster normal traffic', figures);
   }, 40_000);

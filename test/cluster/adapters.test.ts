@@ -1,0 +1,138 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type pg from 'pg';
+import { createChatOwners } from '../../src/cluster/chats.js';
+import { createPool, migrate } from '../../src/cluster/database.js';
+import { createClusterHistory } from '../../src/cluster/history.js';
+import { joinCluster, type ChatKey, type Instance } from '../../src/cluster/instance.js';
+import { createClusterJournal } from '../../src/cluster/journal.js';
+import type { IncomingMessage } from '../../src/core/message.js';
+import { createLogger } from '../../src/infra/logger.js';
+import { openPostgres, PG_ADMIN } from '../store/engines.js';
+
+const logger = createLogger({ level: 'silent' });
+
+function message(chatId: string, messageId: string, receivedAt = Date.now()): IncomingMessage {
+  return { channel: 'telegram', chatId, messageId, text: `texte ${messageId}`, kind: 'text', from: { id: chatId }, receivedAt, raw: { big: 'x'.repeat(10) } };
+}
+
+/** The shared mode's Postgres adapters on a real server, one throw-away database. */
+describe('shared mode adapters on Postgres', () => {
+  let db: Awaited<ReturnType<typeof openPostgres>>;
+  let pool: pg.Pool;
+  let databaseUrl: string;
+  const joined: Instance[] = [];
+  const join = async (onTake: (chat: ChatKey) => void = () => undefined) => {
+    const instance = await joinCluster({ databaseUrl, pool, logger, onTake, onLost: () => undefined });
+    joined.push(instance);
+    return instance;
+  };
+  /** An instance row whose process is gone: nobody holds its lock. */
+  const deadInstance = async () => Number((await db.query<{ id: string }>("INSERT INTO cluster.instances (name) VALUES ('gone') RETURNING id"))[0]!.id);
+
+  beforeAll(async () => {
+    db = await openPostgres({ migrate: false });
+    databaseUrl = `postgresql://${PG_ADMIN.user}@${PG_ADMIN.host}:${PG_ADMIN.port}/${db.database}`;
+    pool = createPool(databaseUrl);
+    await migrate(pool);
+  }, 30_000);
+
+  afterAll(async () => {
+    for (const instance of joined) await instance.close();
+    await pool?.end();
+    await db?.close();
+  });
+
+  it('migrates once: the same files as every store, then nothing more to do', async () => {
+    expect(await migrate(pool)).toEqual([]);
+    const [{ products }] = await db.query<{ products: string }>('SELECT count(*) AS products FROM public.products');
+    expect(Number(products)).toBeGreaterThan(0);
+  });
+
+  it('journals a message once across instances and routes only the first copy', async () => {
+    const routed: ChatKey[] = [];
+    const journal = createClusterJournal(pool, { route: async (chat) => void routed.push(chat) });
+    const other = createClusterJournal(pool, { route: async (chat) => void routed.push(chat) });
+    const first = message('j-1', '10');
+    expect(await journal.record(first)).toBe('elsewhere');
+    expect(await other.record({ ...first, receivedAt: first.receivedAt + 5 })).toBe('duplicate');
+    expect(routed).toEqual([{ channel: 'telegram', chatId: 'j-1' }]);
+    expect(journal.has(first)).toBe(true);
+
+    await journal.markFallback([first], 1000);
+    await journal.markFallback([first], 2000);
+    await journal.markAnswered([first], 3000, 'late_answer');
+    const [row] = await db.query<Record<string, unknown>>("SELECT message, fallback_at, answered_at, answered_how FROM cluster.journal WHERE chat_id = 'j-1'");
+    expect(row).toEqual({ message: null, fallback_at: '1000', answered_at: '3000', answered_how: 'late_answer' });
+    expect(journal.unanswered()).toEqual([]);
+  });
+
+  it('forgets answered messages past the redelivery window when compacted', async () => {
+    const journal = createClusterJournal(pool, { route: async () => undefined, keepAnsweredMs: 1000, now: () => 10_000 });
+    await journal.record(message('c-1', '1'));
+    await journal.record(message('c-1', '2'));
+    await journal.markAnswered([{ channel: 'telegram', chatId: 'c-1', messageId: '1' }], 8000, 'answer');
+    await journal.compact();
+    const rows = await db.query<{ message_id: string }>("SELECT message_id FROM cluster.journal WHERE chat_id = 'c-1'");
+    expect(rows).toEqual([{ message_id: '2' }]);
+  });
+
+  it('gives a chat to one live instance, and to another only once the first is gone', async () => {
+    const a = await join();
+    const b = await join();
+    const ownersA = createChatOwners(pool, a.id);
+    const ownersB = createChatOwners(pool, b.id);
+    const chat = { channel: 'telegram', chatId: 'o-1' };
+    expect(await ownersB.claim(chat)).toEqual({ owner: b.id, takenOver: false });
+    expect(await ownersA.claim(chat)).toEqual({ owner: b.id, takenOver: false });
+    expect(await ownersB.claim(chat)).toEqual({ owner: b.id, takenOver: false });
+    await b.close();
+    expect(await ownersA.claim(chat)).toEqual({ owner: a.id, takenOver: true });
+    expect(await ownersA.claim(chat)).toEqual({ owner: a.id, takenOver: false });
+  });
+
+  it("sweeps up a dead instance's chats that still owe answers, each by one instance, oldest message first", async () => {
+    const a = await join();
+    const dead = await deadInstance();
+    const journal = createClusterJournal(pool, { route: async () => undefined });
+    await journal.record(message('s-1', '2', 2000));
+    await journal.record(message('s-1', '1', 1000));
+    await journal.markFallback([{ channel: 'telegram', chatId: 's-1', messageId: '1' }], 2500);
+    await journal.record(message('s-2', '1'));
+    await journal.markAnswered([{ channel: 'telegram', chatId: 's-2', messageId: '1' }], Date.now(), 'answer');
+    await db.query("INSERT INTO cluster.chats (channel, chat_id, instance_id) VALUES ('telegram', 's-1', $1), ('telegram', 's-2', $1)", [dead]);
+
+    const owners = createChatOwners(pool, a.id);
+    const rival = createChatOwners(pool, (await join()).id);
+    const [mine, theirs] = await Promise.all([owners.sweep(), rival.sweep()]);
+    // s-2 owes nothing: it stays where it is until its next message.
+    expect([...mine, ...theirs]).toEqual([{ channel: 'telegram', chatId: 's-1' }]);
+    const taker = mine.length > 0 ? owners : rival;
+    expect(await taker.sweep()).toEqual([]);
+    const open = await taker.open([{ channel: 'telegram', chatId: 's-1' }]);
+    expect(open.map((entry) => [entry.message.messageId, entry.fallbackAt])).toEqual([
+      ['1', 2500],
+      ['2', undefined],
+    ]);
+    expect(open[0]!.message.raw).toEqual({ big: 'x'.repeat(10) });
+    expect((await taker.mine()).map((entry) => entry.message.messageId)).toEqual(['1', '2']);
+  });
+
+  it("tells the owner of a chat to take it, and nobody else", async () => {
+    const heard: Array<[string, ChatKey]> = [];
+    const a = await join((chat) => heard.push(['a', chat]));
+    await join((chat) => heard.push(['b', chat]));
+    await a.notify(a.id, { channel: 'web', chatId: 'v-1' });
+    await vi.waitFor(() => expect(heard).toEqual([['a', { channel: 'web', chatId: 'v-1' }]]), { timeout: 2000, interval: 10 });
+  });
+
+  it('remembers a conversation for whichever instance holds it next', async () => {
+    const history = createClusterHistory(pool);
+    expect(await history.load('telegram:h-1')).toEqual([]);
+    await history.save('telegram:h-1', [{ role: 'user', content: 'Bonjour', at: 1 }]);
+    await history.save('telegram:h-1', [{ role: 'user', content: 'Bonjour', at: 1 }, { role: 'assistant', content: 'Akwaba !', at: 2 }]);
+    expect(await createClusterHistory(pool).load('telegram:h-1')).toEqual([
+      { role: 'user', content: 'Bonjour', at: 1 },
+      { role: 'assistant', content: 'Akwaba !', at: 2 },
+    ]);
+  });
+});
