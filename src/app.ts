@@ -126,8 +126,9 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
 
   const channelOf = (name: string) => channels.find((channel) => channel.name === name);
   await moveLegacyQueues(config.dataDir);
+  const { cluster } = dependencies;
   const deliveries = createDeliveries({
-    queue: createFileQueue<Delivery>(join(config.dataDir, 'queues', 'deliveries')),
+    queue: cluster?.queue<Delivery>('deliveries') ?? createFileQueue<Delivery>(join(config.dataDir, 'queues', 'deliveries')),
     channelOf,
     sayToCustomer: (channel, chatId, text, link) => engine.say(channel, chatId, text, 'notice', link),
     logger,
@@ -153,7 +154,7 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
   const dailySummary = createDailySummary({ store, notifyOwner: tellOwner, shopName: shop.name, logger, withPayments: payments !== undefined });
   const orders = createOrderDesk({
     store,
-    queue: createFileQueue<OrderRequest>(join(config.dataDir, 'queues', 'orders')),
+    queue: cluster?.queue<OrderRequest>('orders') ?? createFileQueue<OrderRequest>(join(config.dataDir, 'queues', 'orders')),
     logger,
     events: orderEvents({ notifyOwner: tellOwner, deliveries, ...(payments && { payments }) }),
   });
@@ -180,7 +181,6 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
   const sales: ShopAnswerOptions = { checkout, catalogue, shop, ...(payments && { payments }) };
   const responder = createResponder(config, dependencies.openai, shop, catalogue, sales, gate);
   // Every message is on disk before its channel acknowledges it; replies are noted there too.
-  const { cluster } = dependencies;
   const journal = cluster?.journal ?? (await openJournal(join(config.dataDir, 'journal'), { logger }));
   const engine = createEngine({
     responder,

@@ -1,3 +1,4 @@
+import PgBoss from 'pg-boss';
 import type { Channel } from '../core/channel.js';
 import type { Engine } from '../core/engine.js';
 import type { HistoryStore } from '../core/history.js';
@@ -5,11 +6,13 @@ import type { InboundJournal } from '../core/journal.js';
 import type { Logger } from '../infra/logger.js';
 import type { Metrics } from '../infra/metrics.js';
 import { storeOn } from '../store/embedded.js';
+import type { DurableQueue } from '../durable/queue.js';
 import type { Store } from '../store/types.js';
 import { createChatOwners } from './chats.js';
 import { createPool, migrate } from './database.js';
 import { createClusterHistory } from './history.js';
 import { joinCluster, type ChatKey, type Instance } from './instance.js';
+import { createJobQueue, QUEUE_OPTIONS } from './job-queue.js';
 import { createClusterJournal } from './journal.js';
 import { addClusterMetrics } from './metrics.js';
 
@@ -29,6 +32,10 @@ export interface ClusterOptions {
   /** This instance's lock session died: it must stop (another instance may answer its chats already). */
   readonly onLost: (error: unknown) => void;
 }
+
+/** The pg-boss queues of akwaba (`akwaba-<name>`). */
+export const QUEUE_NAMES = ['deliveries', 'orders'] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
 
 /** This instance's place in the shared mode, as `/healthz` shows it. */
 export interface ClusterHealth {
@@ -50,6 +57,8 @@ export interface Cluster {
   readonly history: HistoryStore;
   /** The shop's data over the same connection (no embedded database in shared mode). */
   readonly store: Store;
+  /** The order and delivery queues, on pg-boss: each item handled by one instance, taken back from a dead one. */
+  queue<T>(name: QueueName): DurableQueue<T>;
   /** Hands chats to the engine from now on: routed here, taken over, or found by the safety poll. */
   start(engine: Pick<Engine, 'adopt'>, channelOf: (name: string) => Channel | undefined): void;
   /** Stops taking chats over (shutdown begins); routed chats are still taken while the engine drains. */
@@ -84,6 +93,7 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
     },
   });
   const owners = createChatOwners(pool, instance.id);
+  const boss = await startJobQueues(options.databaseUrl, logger);
   const takeovers = options.metrics && addClusterMetrics(options.metrics, pool);
 
   async function route(chat: ChatKey): Promise<void> {
@@ -116,6 +126,7 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
     journal,
     history: createClusterHistory(pool),
     store: storeOn({ query: async <T>(sql: string, params?: unknown[]) => ({ rows: (await pool.query(sql, params)).rows as T[] }), close: async () => undefined }, 'postgres'),
+    queue: <T>(name: QueueName) => createJobQueue<T>(boss, `akwaba-${name}`),
     start(engine, channelOf) {
       hand = async (chats) => {
         const entries = await owners.open(chats);
@@ -143,9 +154,19 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
       taking = false;
       for (const timer of timers) clearTimeout(timer);
       await journal.close();
+      await boss.stop({ graceful: false, wait: true }).catch(() => undefined);
       await instance.close();
       await pool.end().catch(() => undefined);
     },
     health: () => ({ mode: 'shared', instance: instance.name, id: instance.id }),
   };
+}
+
+/** pg-boss in its own schema (`pgboss`), with akwaba's queues; its maintenance runs on one instance at a time. */
+async function startJobQueues(databaseUrl: string, logger: Logger): Promise<PgBoss> {
+  const boss = new PgBoss({ connectionString: databaseUrl, max: 2, schedule: false });
+  boss.on('error', (error) => logger.warn({ err: error }, 'cluster: job queue error'));
+  await boss.start();
+  for (const name of QUEUE_NAMES) await boss.createQueue(`akwaba-${name}`, { name: `akwaba-${name}`, ...QUEUE_OPTIONS });
+  return boss;
 }

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type pg from 'pg';
+import PgBoss from 'pg-boss';
+import { createJobQueue, QUEUE_OPTIONS } from '../../src/cluster/job-queue.js';
 import { createChatOwners } from '../../src/cluster/chats.js';
 import { createPool, migrate } from '../../src/cluster/database.js';
 import { createClusterHistory } from '../../src/cluster/history.js';
@@ -134,5 +136,47 @@ describe('shared mode adapters on Postgres', () => {
       { role: 'user', content: 'Bonjour', at: 1 },
       { role: 'assistant', content: 'Akwaba !', at: 2 },
     ]);
+  });
+});
+
+describe('the order and delivery queues on pg-boss', () => {
+  let db: Awaited<ReturnType<typeof openPostgres>>;
+  let boss: PgBoss;
+
+  beforeAll(async () => {
+    db = await openPostgres({ migrate: false });
+    boss = new PgBoss({ connectionString: `postgresql://${PG_ADMIN.user}@${PG_ADMIN.host}:${PG_ADMIN.port}/${db.database}`, max: 2, schedule: false, supervise: false });
+    await boss.start();
+    await boss.createQueue('akwaba-test', { name: 'akwaba-test', ...QUEUE_OPTIONS });
+  }, 30_000);
+
+  afterAll(async () => {
+    await boss?.stop({ graceful: false, wait: true });
+    await db?.close();
+  });
+
+  it("keeps a new item for its putter's own try: the others do not see it, and it is gone once done", async () => {
+    const mine = createJobQueue<{ n: number }>(boss, 'akwaba-test');
+    const theirs = createJobQueue<{ n: number }>(boss, 'akwaba-test');
+    await mine.put('k-1', { n: 1 });
+    await mine.put('k-1', { n: 1 });
+    expect(await theirs.list()).toEqual([]);
+    await mine.remove('k-1');
+    expect(await boss.getQueueSize('akwaba-test')).toBe(0);
+  });
+
+  it('gives a waiting item to one instance, which retries it later or completes it', async () => {
+    await boss.send('akwaba-test', { key: 'k-2', enqueuedAt: 5, attempts: 0, item: { n: 2 } }, { singletonKey: 'k-2' });
+    const a = createJobQueue<{ n: number }>(boss, 'akwaba-test');
+    const b = createJobQueue<{ n: number }>(boss, 'akwaba-test');
+    const [first, second] = await Promise.all([a.list(), b.list()]);
+    const holder = first.length > 0 ? a : b;
+    expect([...first, ...second]).toEqual([{ key: 'k-2', enqueuedAt: 5, attempts: 0, item: { n: 2 } }]);
+    // Held items come back to their holder at each pass until they are done.
+    expect(await holder.list()).toHaveLength(1);
+    await holder.put('k-2', { n: 2 }, 1);
+    expect(await holder.list()).toEqual([]);
+    const [retry] = await db.query<{ data: { attempts: number; enqueuedAt: number } }>("SELECT data FROM pgboss.job WHERE name = 'akwaba-test' AND state = 'created'");
+    expect(retry!.data).toMatchObject({ attempts: 1, enqueuedAt: 5 });
   });
 });
