@@ -150,7 +150,7 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
     const target = channelOf(channel);
     return target ? engine.say(target, chatId, text, kind) : Promise.resolve(false);
   };
-  const handoff = createHandoff({ dataDir: config.dataDir, notifyOwner: tellOwner, say, logger });
+  const handoff = createHandoff({ dataDir: config.dataDir, notifyOwner: tellOwner, say, logger, ...(cluster && { state: cluster.handoffs }) });
   const dailySummary = createDailySummary({ store, notifyOwner: tellOwner, shopName: shop.name, logger, withPayments: payments !== undefined });
   const orders = createOrderDesk({
     store,
@@ -170,7 +170,7 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
       })
     : undefined;
   const checkout = createCheckout({
-    checkouts: createFileCheckoutStore(join(config.dataDir, 'checkouts')),
+    checkouts: cluster?.checkouts ?? createFileCheckoutStore(join(config.dataDir, 'checkouts')),
     shop,
     store,
     orders,

@@ -13,6 +13,9 @@ import { createPool, migrate } from './database.js';
 import { createClusterHistory } from './history.js';
 import { joinCluster, type ChatKey, type Instance } from './instance.js';
 import { createJobQueue, QUEUE_OPTIONS } from './job-queue.js';
+import { createClusterCheckoutStore, createRecords, loadHandoffRecord } from './records.js';
+import type { CheckoutStore } from '../shop/checkout/store.js';
+import type { HandoffStateFile } from '../handoff/state-file.js';
 import { createClusterJournal } from './journal.js';
 import { addClusterMetrics } from './metrics.js';
 
@@ -59,6 +62,10 @@ export interface Cluster {
   readonly store: Store;
   /** The order and delivery queues, on pg-boss: each item handled by one instance, taken back from a dead one. */
   queue<T>(name: QueueName): DurableQueue<T>;
+  /** Checkouts under way, in `cluster.records`. */
+  readonly checkouts: CheckoutStore;
+  /** The handed-off chats, in `cluster.records` (read at start). */
+  readonly handoffs: HandoffStateFile;
   /** Hands chats to the engine from now on: routed here, taken over, or found by the safety poll. */
   start(engine: Pick<Engine, 'adopt'>, channelOf: (name: string) => Channel | undefined): void;
   /** Stops taking chats over (shutdown begins); routed chats are still taken while the engine drains. */
@@ -109,6 +116,8 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
   }
 
   const journal = createClusterJournal(pool, { route });
+  const records = createRecords(pool);
+  const handoffs = await loadHandoffRecord(records, logger);
   const timers: ReturnType<typeof setTimeout>[] = [];
   let taking = false;
 
@@ -126,6 +135,8 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
     journal,
     history: createClusterHistory(pool),
     store: storeOn({ query: async <T>(sql: string, params?: unknown[]) => ({ rows: (await pool.query(sql, params)).rows as T[] }), close: async () => undefined }, 'postgres'),
+    checkouts: createClusterCheckoutStore(records),
+    handoffs,
     queue: <T>(name: QueueName) => createJobQueue<T>(boss, `akwaba-${name}`),
     start(engine, channelOf) {
       hand = async (chats) => {

@@ -58,3 +58,13 @@ AS $$
     AND l.database = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())
 $$;
 REVOKE ALL ON FUNCTION cluster.live_instances() FROM PUBLIC;
+
+-- Small JSON records the instances share, by kind and key: a checkout under way
+-- (kind 'checkout', key the conversation), the handed-off chats (kind 'handoffs', one list).
+CREATE TABLE IF NOT EXISTS cluster.records (
+  kind text NOT NULL,
+  key text NOT NULL,
+  value jsonb NOT NULL,
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (kind, key)
+);

@@ -7,6 +7,9 @@ import { createPool, migrate } from '../../src/cluster/database.js';
 import { createClusterHistory } from '../../src/cluster/history.js';
 import { joinCluster, type ChatKey, type Instance } from '../../src/cluster/instance.js';
 import { createClusterJournal } from '../../src/cluster/journal.js';
+import { createClusterCheckoutStore, createRecords, loadHandoffRecord } from '../../src/cluster/records.js';
+import type { CheckoutState } from '../../src/shop/checkout/state.js';
+import type { HandedOffChat } from '../../src/handoff/state-file.js';
 import type { IncomingMessage } from '../../src/core/message.js';
 import { createLogger } from '../../src/infra/logger.js';
 import { openPostgres, PG_ADMIN } from '../store/engines.js';
@@ -125,6 +128,24 @@ describe('shared mode adapters on Postgres', () => {
     await join((chat) => heard.push(['b', chat]));
     await a.notify(a.id, { channel: 'web', chatId: 'v-1' });
     await vi.waitFor(() => expect(heard).toEqual([['a', { channel: 'web', chatId: 'v-1' }]]), { timeout: 2000, interval: 10 });
+  });
+
+  it('keeps checkouts under way and the handed-off chats for the next instance', async () => {
+    const records = createRecords(pool);
+    const checkouts = createClusterCheckoutStore(records);
+    const state = { version: 1, key: 'telegram:k-1', channel: 'telegram', chatId: 'k-1', step: 'size', items: [] } as unknown as CheckoutState;
+    await checkouts.save(state);
+    await checkouts.save({ ...state, step: 'name' } as CheckoutState);
+    expect(await createClusterCheckoutStore(createRecords(pool)).load('telegram:k-1')).toMatchObject({ step: 'name' });
+    expect(await checkouts.list()).toHaveLength(1);
+    await checkouts.remove('telegram:k-1');
+    expect(await checkouts.load('telegram:k-1')).toBeUndefined();
+
+    const handoffs = await loadHandoffRecord(records, logger);
+    expect(handoffs.load()).toEqual([]);
+    const chat = { channel: 'telegram', chatId: 'k-2', customerName: null, reason: 'asked', since: 1, ownerActiveAt: 1, unread: 0, recent: [] } as unknown as HandedOffChat;
+    await handoffs.save([chat]);
+    expect((await loadHandoffRecord(createRecords(pool), logger)).load()).toEqual([chat]);
   });
 
   it('remembers a conversation for whichever instance holds it next', async () => {
