@@ -270,7 +270,12 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
       engine.recover(channelOf);
       // Shared mode: the chats routed here and those of dead instances, from now on.
       cluster?.start(engine, channelOf);
-      for (const channel of channels) await channel.start(receive);
+      for (const channel of channels) {
+        // Shared mode: one instance polls Telegram, one holds the WhatsApp Web session; any takes webhooks.
+        const alone = channel.name === 'whatsapp' ? 'whatsapp-web' : channel.name === 'telegram' && !config.telegram?.webhook ? 'telegram-polling' : undefined;
+        if (cluster && alone) cluster.startAlone(alone, () => channel.start(receive));
+        else await channel.start(receive);
+      }
     },
     async stop() {
       stopping = true;

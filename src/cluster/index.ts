@@ -40,6 +40,10 @@ export interface ClusterOptions {
 export const QUEUE_NAMES = ['deliveries', 'orders'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
+/** What runs on one instance only, with its lock key. */
+export const ALONE = { 'telegram-polling': 1, 'whatsapp-web': 2 } as const;
+export type AloneWork = keyof typeof ALONE;
+
 /** This instance's place in the shared mode, as `/healthz` shows it. */
 export interface ClusterHealth {
   readonly mode: 'shared';
@@ -68,6 +72,11 @@ export interface Cluster {
   readonly handoffs: HandoffStateFile;
   /** Hands chats to the engine from now on: routed here, taken over, or found by the safety poll. */
   start(engine: Pick<Engine, 'adopt'>, channelOf: (name: string) => Channel | undefined): void;
+  /**
+   * Runs `start` on one instance only (the one that takes the lock for `what` first, then the
+   * next when it dies): Telegram long polling, the WhatsApp Web session. Retries in the background.
+   */
+  startAlone(what: AloneWork, start: () => Promise<void>): void;
   /** Stops taking chats over (shutdown begins); routed chats are still taken while the engine drains. */
   stopTakingOver(): void;
   /** Releases the lock (the others take over what is left) and the connections. */
@@ -120,6 +129,7 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
   const handoffs = await loadHandoffRecord(records, logger);
   const timers: ReturnType<typeof setTimeout>[] = [];
   let taking = false;
+  let stopping = false;
 
   function every(ms: number, work: () => Promise<void>): void {
     const tick = async () => {
@@ -157,11 +167,29 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
       });
       every(60 * 60 * 1000, () => journal.compact());
     },
+    startAlone(what, start) {
+      const attempt = async () => {
+        if (stopping) return;
+        const held = await instance.tryLockAlone(ALONE[what]).catch((error: unknown) => {
+          logger.warn({ err: error, what }, 'cluster: lock not checked; trying again');
+          return false;
+        });
+        if (!held) {
+          timers.push(setTimeout(() => void attempt(), 2000));
+          return;
+        }
+        logger.info({ what }, 'cluster: this instance runs it alone');
+        await start().catch((error: unknown) => logger.error({ err: error, what }, 'cluster: could not start'));
+      };
+      void attempt();
+    },
     stopTakingOver() {
+      stopping = true;
       taking = false;
       for (const timer of timers) clearTimeout(timer);
     },
     async close() {
+      stopping = true;
       taking = false;
       for (const timer of timers) clearTimeout(timer);
       await journal.close();

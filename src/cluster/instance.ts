@@ -18,6 +18,11 @@ export interface Instance {
   readonly name: string;
   /** Tells instance `to` (maybe this one) to look at a chat's open messages. */
   notify(to: number, chat: ChatKey): Promise<void>;
+  /**
+   * Takes lock `key` of the "one instance only" space (the Telegram poller, the WhatsApp Web
+   * session) if nobody holds it; held for this instance's life. `false` when another holds it.
+   */
+  tryLockAlone(key: number): Promise<boolean>;
   /** Releases the lock: the other instances take this one's chats over. */
   close(): Promise<void>;
 }
@@ -79,6 +84,14 @@ export async function joinCluster(options: InstanceOptions): Promise<Instance> {
         await options.pool.query('SELECT pg_notify($1, $2)', [TAKE_CHANNEL, JSON.stringify({ to, channel: chat.channel, chatId: chat.chatId })]);
       } catch (error) {
         throw new ClusterError('instance.notify', { cause: error });
+      }
+    },
+    async tryLockAlone(key) {
+      try {
+        const { rows } = await session.query<{ held: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS held', [LOCK_SPACE + 1, key]);
+        return rows[0]?.held === true;
+      } catch (error) {
+        throw new ClusterError('instance.lock', { cause: error });
       }
     },
     async close() {

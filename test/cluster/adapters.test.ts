@@ -122,6 +122,16 @@ describe('shared mode adapters on Postgres', () => {
     expect((await taker.mine()).map((entry) => entry.message.messageId)).toEqual(['1', '2']);
   });
 
+  it('lets one instance alone poll Telegram, and the next once it is gone', async () => {
+    const a = await join();
+    const b = await join();
+    expect(await a.tryLockAlone(1)).toBe(true);
+    expect(await b.tryLockAlone(1)).toBe(false);
+    expect(await b.tryLockAlone(2)).toBe(true);
+    await a.close();
+    expect(await b.tryLockAlone(1)).toBe(true);
+  });
+
   it("tells the owner of a chat to take it, and nobody else", async () => {
     const heard: Array<[string, ChatKey]> = [];
     const a = await join((chat) => heard.push(['a', chat]));
