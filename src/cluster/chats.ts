@@ -8,7 +8,7 @@ import type { ChatKey } from './instance.js';
 export interface Claim {
   /** The instance holding the chat's conversation now. */
   readonly owner: number;
-  /** This instance took it from a dead one: its open messages must be taken over. */
+  /** It just moved from a dead instance: the owner takes its open messages over with the new one. */
   readonly takenOver: boolean;
 }
 
@@ -18,8 +18,10 @@ export interface Claim {
  * chat moves only when that instance's lock is gone (it died or stopped).
  */
 export interface ChatOwners {
-  /** The chat's live owner, or this instance when it has none (new chat, or its owner died). */
+  /** The chat's live owner; a new chat, or one whose owner died, is given to a live instance first. */
   claim(chat: ChatKey): Promise<Claim>;
+  /** This instance is shutting down: it keeps its chats until it exits but gets no new one. */
+  leave(): Promise<void>;
   /** Takes over up to `limit` chats with open messages whose owner is dead; returns them. */
   sweep(limit?: number): Promise<ChatKey[]>;
   /** The open (unanswered) messages of these chats, oldest first. */
@@ -28,12 +30,21 @@ export interface ChatOwners {
   mine(): Promise<UnansweredEntry[]>;
 }
 
+// A new chat (or one whose owner died) goes to a live instance that is not leaving, picked by
+// hashing the chat with each instance's id (rendezvous hashing): chats spread evenly whichever
+// instance received them (one poller, a load balancer), and move little when instances come and go.
 const CLAIM = `
-  WITH prior AS (SELECT instance_id FROM cluster.chats WHERE channel = $1 AND chat_id = $2)
-  INSERT INTO cluster.chats AS c (channel, chat_id, instance_id) VALUES ($1, $2, $3)
+  WITH prior AS (SELECT instance_id FROM cluster.chats WHERE channel = $1 AND chat_id = $2),
+  pick AS (
+    SELECT coalesce((
+      SELECT i.id FROM cluster.instances i
+      WHERE i.id IN (SELECT cluster.live_instances()) AND NOT i.leaving
+      ORDER BY md5($1 || ':' || $2 || ':' || i.id) LIMIT 1), $3) AS id
+  )
+  INSERT INTO cluster.chats AS c (channel, chat_id, instance_id) SELECT $1, $2, pick.id FROM pick
   ON CONFLICT (channel, chat_id) DO UPDATE SET instance_id = EXCLUDED.instance_id, since = now()
     WHERE c.instance_id <> EXCLUDED.instance_id AND c.instance_id NOT IN (SELECT cluster.live_instances())
-  RETURNING (SELECT instance_id FROM prior) AS prior`;
+  RETURNING (SELECT instance_id FROM prior) AS prior, c.instance_id AS owner`;
 
 const SWEEP = `
   UPDATE cluster.chats c SET instance_id = $1, since = now()
@@ -60,10 +71,13 @@ export function createChatOwners(pool: pg.Pool, instance: number): ChatOwners {
 
   return {
     async claim(chat) {
-      const claimed = await query<{ prior: string | null }>('chats.claim', CLAIM, [chat.channel, chat.chatId, instance]);
-      if (claimed.length > 0) return { owner: instance, takenOver: claimed[0]!.prior !== null && Number(claimed[0]!.prior) !== instance };
+      const [claimed] = await query<{ prior: string | null; owner: string }>('chats.claim', CLAIM, [chat.channel, chat.chatId, instance]);
+      if (claimed) return { owner: Number(claimed.owner), takenOver: claimed.prior !== null && claimed.prior !== claimed.owner };
       const rows = await query<{ instance_id: string }>('chats.owner', 'SELECT instance_id FROM cluster.chats WHERE channel = $1 AND chat_id = $2', [chat.channel, chat.chatId]);
       return { owner: Number(rows[0]?.instance_id ?? instance), takenOver: false };
+    },
+    async leave() {
+      await query('chats.leave', 'UPDATE cluster.instances SET leaving = true WHERE id = $1', [instance]);
     },
     async sweep(limit = 100) {
       const rows = await query<{ channel: string; chat_id: string }>('chats.sweep', SWEEP, [instance, limit]);

@@ -115,7 +115,7 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
   async function route(chat: ChatKey): Promise<void> {
     try {
       const claim = await owners.claim(chat);
-      if (claim.takenOver) logger.info({ from: 'dead instance' }, 'cluster: chat taken over on its next message');
+      if (claim.takenOver) logger.info({ to: claim.owner }, 'cluster: chat of a dead instance taken over on its next message');
       if (claim.owner === instance.id) await hand?.([chat]);
       else await instance.notify(claim.owner, chat);
     } catch (error) {
@@ -187,6 +187,7 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
       stopping = true;
       taking = false;
       for (const timer of timers) clearTimeout(timer);
+      owners.leave().catch((error: unknown) => logger.warn({ err: error }, 'cluster: could not say this instance is leaving'));
     },
     async close() {
       stopping = true;

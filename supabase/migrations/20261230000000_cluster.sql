@@ -11,7 +11,9 @@ REVOKE ALL ON SCHEMA cluster FROM PUBLIC;
 CREATE TABLE IF NOT EXISTS cluster.instances (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   name text NOT NULL,
-  started_at timestamptz NOT NULL DEFAULT now()
+  started_at timestamptz NOT NULL DEFAULT now(),
+  -- Shutting down: it finishes its chats but is given no new one.
+  leaving boolean NOT NULL DEFAULT false
 );
 
 -- The inbound journal: every customer message, once (the platform's redelivery is a conflict),
