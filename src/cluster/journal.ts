@@ -71,7 +71,10 @@ export function createClusterJournal(pool: pg.Pool, options: ClusterJournalOptio
       if (rowCount === 0) return 'duplicate';
       recorded.add(idOf(message));
       if (recorded.size > 10_000) recorded.delete(recorded.values().next().value as string);
-      await track(options.route({ channel: message.channel, chatId: message.chatId }));
+      // Routed once the engine has heard `elsewhere` (after this tick): should the chat be this
+      // instance's, the engine must not take the message for one it already saw.
+      const chat = { channel: message.channel, chatId: message.chatId };
+      setImmediate(() => void track(options.route(chat)));
       return 'elsewhere';
     },
     markFallback(refs, at) {

@@ -60,7 +60,7 @@ describe('shared mode adapters on Postgres', () => {
     const first = message('j-1', '10');
     expect(await journal.record(first)).toBe('elsewhere');
     expect(await other.record({ ...first, receivedAt: first.receivedAt + 5 })).toBe('duplicate');
-    expect(routed).toEqual([{ channel: 'telegram', chatId: 'j-1' }]);
+    await vi.waitFor(() => expect(routed).toEqual([{ channel: 'telegram', chatId: 'j-1' }]), { timeout: 1000, interval: 5 });
     expect(journal.has(first)).toBe(true);
 
     await journal.markFallback([first], 1000);

@@ -119,6 +119,9 @@ describe('three instances sharing one Postgres', () => {
     expect(Number(owners)).toBeGreaterThanOrEqual(2);
     const health = (await (await fetch(`http://127.0.0.1:${instances[0]!.port}/healthz`)).json()) as { instance: unknown };
     expect(health.instance).toMatchObject({ mode: 'shared', id: expect.any(Number) });
+    const metrics = await (await fetch(`http://127.0.0.1:${instances[0]!.port}/metrics`)).text();
+    expect(metrics).toMatch(/^akwaba_cluster_queue_depth\{queue="messages"\} 0$/m);
+    expect(metrics).toMatch(/^akwaba_cluster_queue_oldest_seconds\{queue="deliveries"\} 0$/m);
     console.info('cluster normal traffic', figures);
   }, 40_000);
 
