@@ -32,8 +32,11 @@ export function addClusterMetrics(metrics: Metrics, pool: pg.Pool): Counter {
     help: 'Age of the oldest item of each shared queue, in seconds (0 when empty)',
     labelNames: ['queue'],
     registers: [metrics.registry],
+    async collect() {
+      await read();
+    },
   });
-  // Both gauges from one query per scrape; a failed read leaves the last figures.
+  // Both gauges from one query per scrape (prom-client collects them together); a failed read leaves the last figures.
   let reading: Promise<void> | undefined;
   async function read(): Promise<void> {
     reading ??= pool
