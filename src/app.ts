@@ -58,7 +58,7 @@ export interface App {
   readonly http: Hono;
   readonly responder: Responder;
   readonly channels: readonly ChannelAdapter[];
-  /** Customers the owner blocked (`DATA_DIR/blocked.json`); their messages are ignored. */
+  /** Customers the owner blocked (`DATA_DIR/blocked.json`, or Postgres in shared mode); their messages are ignored. */
   readonly blocklist: Blocklist;
   /** Writes every message and reply to the store (the dashboard's figures). */
   readonly recorder: Recorder;
@@ -119,7 +119,7 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
   const metrics = dependencies.metrics ?? createMetrics();
   // A hung database fails fast instead of hanging replies, orders and health checks.
   const store = withStoreTimeouts(dependencies.store, { timeoutMs: config.storeTimeoutMs });
-  const blocklist = await openBlocklist(join(config.dataDir, 'blocked.json'));
+  const blocklist = dependencies.cluster?.blocklist ?? (await openBlocklist(join(config.dataDir, 'blocked.json')));
   const storeHealth = watchStore(store, logger, { intervalMs: dependencies.storeCheckIntervalMs });
   const catalogue = createCatalogue({ store, logger, cacheFile: join(config.dataDir, 'catalogue.json') });
   await catalogue.refresh();

@@ -14,6 +14,8 @@ import { createClusterHistory } from './history.js';
 import { joinCluster, type ChatKey, type Instance } from './instance.js';
 import { createJobQueue, QUEUE_OPTIONS } from './job-queue.js';
 import { createClusterCheckoutStore, createRecords, loadHandoffRecord } from './records.js';
+import { openClusterBlocklist } from './blocklist.js';
+import type { Blocklist } from '../abuse/blocklist.js';
 import type { CheckoutStore } from '../shop/checkout/store.js';
 import type { HandoffStateFile } from '../handoff/state-file.js';
 import { createClusterJournal } from './journal.js';
@@ -70,6 +72,8 @@ export interface Cluster {
   readonly checkouts: CheckoutStore;
   /** The handed-off chats, in `cluster.records` (read at start). */
   readonly handoffs: HandoffStateFile;
+  /** Blocked customers, in `cluster.records`; a change on one instance reaches the others at once. */
+  readonly blocklist: Blocklist;
   /** Hands chats to the engine from now on: routed here, taken over, or found by the safety poll. */
   start(engine: Pick<Engine, 'adopt'>, channelOf: (name: string) => Channel | undefined): void;
   /**
@@ -98,11 +102,15 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
   const pool = createPool(options.databaseUrl);
   await migrate(pool);
   let hand: ((chats: readonly ChatKey[]) => Promise<void>) | undefined;
+  let reloadBlocklist: (() => Promise<void>) | undefined;
   const instance = await joinCluster({
     databaseUrl: options.databaseUrl,
     pool,
     logger,
     onTake: (chat) => void hand?.([chat]),
+    onChanged: (kind) => {
+      if (kind === 'blocklist') reloadBlocklist?.().catch((error: unknown) => logger.warn({ err: error }, 'cluster: blocklist not reloaded'));
+    },
     onLost: (error) => {
       logger.error({ err: error }, 'cluster: this instance lost its lock; stopping');
       options.onLost(error);
@@ -127,6 +135,8 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
   const journal = createClusterJournal(pool, { route });
   const records = createRecords(pool);
   const handoffs = await loadHandoffRecord(records, logger);
+  const blocklist = await openClusterBlocklist(records, { changed: () => instance.changed('blocklist'), logger });
+  reloadBlocklist = blocklist.reload;
   const timers: ReturnType<typeof setTimeout>[] = [];
   let taking = false;
   let stopping = false;
@@ -147,6 +157,7 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
     store: storeOn({ query: async <T>(sql: string, params?: unknown[]) => ({ rows: (await pool.query(sql, params)).rows as T[] }), close: async () => undefined }, 'postgres'),
     checkouts: createClusterCheckoutStore(records),
     handoffs,
+    blocklist,
     queue: <T>(name: QueueName) => createJobQueue<T>(boss, `akwaba-${name}`),
     start(engine, channelOf) {
       hand = async (chats) => {

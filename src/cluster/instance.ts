@@ -5,6 +5,8 @@ import { ClusterError, LOCK_SPACE } from './database.js';
 
 /** The channel on which an instance is told to take a chat's messages. */
 export const TAKE_CHANNEL = 'akwaba_take';
+/** The channel on which every instance hears that shared state (the blocklist) changed. */
+export const CHANGED_CHANNEL = 'akwaba_changed';
 
 /**
  * This process as one instance of the shared mode: a row in `cluster.instances` and one
@@ -18,6 +20,8 @@ export interface Instance {
   readonly name: string;
   /** Tells instance `to` (maybe this one) to look at a chat's open messages. */
   notify(to: number, chat: ChatKey): Promise<void>;
+  /** Tells every instance (this one too) that the shared `kind` of state changed. */
+  changed(kind: string): Promise<void>;
   /**
    * Takes lock `key` of the "one instance only" space (the Telegram poller, the WhatsApp Web
    * session) if nobody holds it; held for this instance's life. `false` when another holds it.
@@ -40,6 +44,8 @@ export interface InstanceOptions {
   readonly logger: Logger;
   /** A chat this instance is asked to take (a message another instance received). */
   readonly onTake: (chat: ChatKey) => void;
+  /** Some instance changed the shared `kind` of state (e.g. `blocklist`). */
+  readonly onChanged?: (kind: string) => void;
   /** The lock session died: another instance may already answer this one's chats. */
   readonly onLost: (error: unknown) => void;
 }
@@ -56,6 +62,7 @@ export async function joinCluster(options: InstanceOptions): Promise<Instance> {
     id = Number(rows[0]!.id);
     await session.query('SELECT pg_advisory_lock($1, $2)', [LOCK_SPACE, id]);
     await session.query(`LISTEN ${TAKE_CHANNEL}`);
+    await session.query(`LISTEN ${CHANGED_CHANNEL}`);
   } catch (error) {
     await session.end().catch(() => undefined);
     throw new ClusterError('instance.join', { cause: error });
@@ -68,6 +75,7 @@ export async function joinCluster(options: InstanceOptions): Promise<Instance> {
   session.on('error', lost);
   session.on('end', () => lost(new Error('the lock session ended')));
   session.on('notification', (message) => {
+    if (message.channel === CHANGED_CHANNEL && message.payload) return options.onChanged?.(message.payload);
     if (message.channel !== TAKE_CHANNEL || !message.payload) return;
     try {
       const { to, channel, chatId } = JSON.parse(message.payload) as { to: number; channel: string; chatId: string };
@@ -84,6 +92,13 @@ export async function joinCluster(options: InstanceOptions): Promise<Instance> {
         await options.pool.query('SELECT pg_notify($1, $2)', [TAKE_CHANNEL, JSON.stringify({ to, channel: chat.channel, chatId: chat.chatId })]);
       } catch (error) {
         throw new ClusterError('instance.notify', { cause: error });
+      }
+    },
+    async changed(kind) {
+      try {
+        await options.pool.query('SELECT pg_notify($1, $2)', [CHANGED_CHANNEL, kind]);
+      } catch (error) {
+        throw new ClusterError('instance.changed', { cause: error });
       }
     },
     async tryLockAlone(key) {

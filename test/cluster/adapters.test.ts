@@ -7,6 +7,7 @@ import { createPool, migrate } from '../../src/cluster/database.js';
 import { createClusterHistory } from '../../src/cluster/history.js';
 import { joinCluster, type ChatKey, type Instance } from '../../src/cluster/instance.js';
 import { createClusterJournal } from '../../src/cluster/journal.js';
+import { openClusterBlocklist, type ClusterBlocklist } from '../../src/cluster/blocklist.js';
 import { createClusterCheckoutStore, createRecords, loadHandoffRecord } from '../../src/cluster/records.js';
 import type { CheckoutState } from '../../src/shop/checkout/state.js';
 import type { HandedOffChat } from '../../src/handoff/state-file.js';
@@ -26,8 +27,8 @@ describe('shared mode adapters on Postgres', () => {
   let pool: pg.Pool;
   let databaseUrl: string;
   const joined: Instance[] = [];
-  const join = async (onTake: (chat: ChatKey) => void = () => undefined) => {
-    const instance = await joinCluster({ databaseUrl, pool, logger, onTake, onLost: () => undefined });
+  const join = async (onTake: (chat: ChatKey) => void = () => undefined, onChanged?: (kind: string) => void) => {
+    const instance = await joinCluster({ databaseUrl, pool, logger, onTake, onLost: () => undefined, ...(onChanged && { onChanged }) });
     joined.push(instance);
     return instance;
   };
@@ -171,6 +172,25 @@ describe('shared mode adapters on Postgres', () => {
     const chat = { channel: 'telegram', chatId: 'k-2', customerName: null, reason: 'asked', since: 1, ownerActiveAt: 1, unread: 0, recent: [] } as unknown as HandedOffChat;
     await handoffs.save([chat]);
     expect((await loadHandoffRecord(createRecords(pool), logger)).load()).toEqual([chat]);
+  });
+
+  it('blocks a customer on every instance at once, and lets them back the same way', async () => {
+    const lists: ClusterBlocklist[] = [];
+    const open = async () => {
+      const instance = await join(undefined, (kind) => void (kind === 'blocklist' && Promise.all(lists.map((list) => list.reload()))));
+      const list = await openClusterBlocklist(createRecords(pool), { changed: () => instance.changed('blocklist'), logger });
+      lists.push(list);
+      return list;
+    };
+    const [here, there] = [await open(), await open()];
+    await here.block('whatsapp', '2250700000001', { note: ' insultes ' });
+    expect(here.isBlocked('whatsapp', '2250700000001')).toBe(true);
+    await vi.waitFor(() => expect(there.isBlocked('whatsapp', '2250700000001')).toBe(true), { timeout: 2000, interval: 10 });
+    expect(there.list()).toEqual([{ channel: 'whatsapp', chatId: '2250700000001', since: expect.any(String), note: 'insultes' }]);
+    expect(await there.unblock('whatsapp', '2250700000001')).toBe(true);
+    await vi.waitFor(() => expect(here.isBlocked('whatsapp', '2250700000001')).toBe(false), { timeout: 2000, interval: 10 });
+    expect(await here.unblock('whatsapp', '2250700000001')).toBe(false);
+    await expect(here.block('whatsapp', ' ')).rejects.toMatchObject({ code: 'invalid_customer' });
   });
 
   it('remembers a conversation for whichever instance holds it next', async () => {
