@@ -9,7 +9,8 @@ export class ClusterError extends Error {
     readonly operation: string,
     options: { cause: unknown },
   ) {
-    super(`cluster: ${operation} failed`, options);
+    // The driver's reason (never the connection string): what an operator reads when start-up stops here.
+    super(`cluster: ${operation} failed${options.cause instanceof Error ? `: ${options.cause.message}` : ''}`, options);
   }
 }
 
