@@ -107,7 +107,7 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
     databaseUrl: options.databaseUrl,
     pool,
     logger,
-    onTake: (chat) => void hand?.([chat]),
+    onTake: (chat) => void hand?.([chat]).catch((error: unknown) => logger.warn({ err: error }, 'cluster: chat not taken; the safety poll will')),
     onChanged: (kind) => {
       if (kind === 'blocklist') reloadBlocklist?.().catch((error: unknown) => logger.warn({ err: error }, 'cluster: blocklist not reloaded'));
     },
@@ -137,18 +137,23 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
   const handoffs = await loadHandoffRecord(records, logger);
   const blocklist = await openClusterBlocklist(records, { changed: () => instance.changed('blocklist'), logger });
   reloadBlocklist = blocklist.reload;
-  const timers: ReturnType<typeof setTimeout>[] = [];
+  /** The next run of each background pass (and of a lock attempt), by name. */
+  const timers = new Map<string, ReturnType<typeof setTimeout>>();
   let taking = false;
   let stopping = false;
 
-  function every(ms: number, work: () => Promise<void>): void {
+  function every(name: string, ms: number, work: () => Promise<void>): void {
     const tick = async () => {
       if (!taking) return;
-      await work().catch((error: unknown) => logger.warn({ err: error }, 'cluster: background pass failed'));
-      if (taking) timers.push(setTimeout(() => void tick(), ms));
+      await work().catch((error: unknown) => logger.warn({ err: error, pass: name }, 'cluster: background pass failed'));
+      if (taking) timers.set(name, setTimeout(() => void tick(), ms));
     };
-    timers.push(setTimeout(() => void tick(), ms));
+    timers.set(name, setTimeout(() => void tick(), ms));
   }
+  const clearTimers = () => {
+    for (const timer of timers.values()) clearTimeout(timer);
+    timers.clear();
+  };
 
   return {
     instance,
@@ -165,18 +170,18 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
         if (entries.length > 0) engine.adopt(entries, channelOf);
       };
       taking = true;
-      every(options.sweepMs ?? 500, async () => {
+      every('sweep', options.sweepMs ?? 500, async () => {
         const chats = await owners.sweep();
         if (chats.length === 0) return;
         takeovers?.inc(chats.length);
         logger.info({ chats: chats.length }, 'cluster: chats of a dead instance taken over');
         await hand?.(chats);
       });
-      every(options.pollMs ?? 2000, async () => {
+      every('poll', options.pollMs ?? 2000, async () => {
         const entries = await owners.mine();
         if (entries.length > 0) engine.adopt(entries, channelOf);
       });
-      every(60 * 60 * 1000, () => journal.compact());
+      every('compact', 60 * 60 * 1000, () => journal.compact());
     },
     startAlone(what, start) {
       const attempt = async () => {
@@ -186,7 +191,7 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
           return false;
         });
         if (!held) {
-          timers.push(setTimeout(() => void attempt(), 2000));
+          timers.set(`alone:${what}`, setTimeout(() => void attempt(), 2000));
           return;
         }
         logger.info({ what }, 'cluster: this instance runs it alone');
@@ -197,13 +202,13 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
     stopTakingOver() {
       stopping = true;
       taking = false;
-      for (const timer of timers) clearTimeout(timer);
+      clearTimers();
       owners.leave().catch((error: unknown) => logger.warn({ err: error }, 'cluster: could not say this instance is leaving'));
     },
     async close() {
       stopping = true;
       taking = false;
-      for (const timer of timers) clearTimeout(timer);
+      clearTimers();
       await journal.close();
       await boss.stop({ graceful: false, wait: true }).catch(() => undefined);
       await instance.close();
