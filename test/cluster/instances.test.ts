@@ -96,18 +96,22 @@ describe('three instances sharing one Postgres', () => {
     });
     for (const ms of lateness) expect(ms).toBeLessThanOrEqual(PROMISE_MS);
     // One chat's answers in order: never the answer to a later message before an earlier one's.
+    let repeated = 0;
     for (const chatId of new Set(batch.map((message) => message.chatId))) {
       const answered = telegram
         .texts(chatId)
         .flatMap((text) => /^Réponse à: client \d+ message (\d+)/.exec(text)?.[1] ?? [])
         .map(Number);
       expect(answered).toEqual([...answered].sort((a, b) => a - b));
+      repeated += answered.length - new Set(answered).size;
     }
     return {
       messages: rows.length,
       answeredInTime: rows.filter((row) => row.fallback_at === null).length,
       fallbackFirst: rows.filter((row) => row.fallback_at !== null).length,
       maxFirstResponseMs: Math.max(...lateness),
+      /** The same answer sent twice (a dead instance's answer not noted before it died): never a different one. */
+      repeatedAnswers: repeated,
     };
   }
 
