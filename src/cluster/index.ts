@@ -13,7 +13,7 @@ import { createPool, migrate } from './database.js';
 import { createClusterHistory } from './history.js';
 import { joinCluster, type ChatKey, type Instance } from './instance.js';
 import { createJobQueue, QUEUE_OPTIONS } from './job-queue.js';
-import { createClusterCheckoutStore, createRecords, loadHandoffRecord } from './records.js';
+import { createClusterCheckoutStore, createRecords, loadHandoffState } from './records.js';
 import { openClusterBlocklist } from './blocklist.js';
 import type { Blocklist } from '../abuse/blocklist.js';
 import type { CheckoutStore } from '../shop/checkout/store.js';
@@ -70,7 +70,7 @@ export interface Cluster {
   queue<T>(name: QueueName): DurableQueue<T>;
   /** Checkouts under way, in `cluster.records`. */
   readonly checkouts: CheckoutStore;
-  /** The handed-off chats, in `cluster.records` (read at start). */
+  /** The handed-off chats, in `cluster.records`; a change on one instance reaches the others at once. */
   readonly handoffs: HandoffStateFile;
   /** Blocked customers, in `cluster.records`; a change on one instance reaches the others at once. */
   readonly blocklist: Blocklist;
@@ -102,14 +102,15 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
   const pool = createPool(options.databaseUrl);
   await migrate(pool);
   let hand: ((chats: readonly ChatKey[]) => Promise<void>) | undefined;
-  let reloadBlocklist: (() => Promise<void>) | undefined;
+  /** What each kind of shared state does when another instance changed it. */
+  const reloads = new Map<string, () => Promise<void>>();
   const instance = await joinCluster({
     databaseUrl: options.databaseUrl,
     pool,
     logger,
     onTake: (chat) => void hand?.([chat]).catch((error: unknown) => logger.warn({ err: error }, 'cluster: chat not taken; the safety poll will')),
     onChanged: (kind) => {
-      if (kind === 'blocklist') reloadBlocklist?.().catch((error: unknown) => logger.warn({ err: error }, 'cluster: blocklist not reloaded'));
+      reloads.get(kind)?.().catch((error: unknown) => logger.warn({ err: error, kind }, 'cluster: shared state not reloaded'));
     },
     onLost: (error) => {
       logger.error({ err: error }, 'cluster: this instance lost its lock; stopping');
@@ -134,9 +135,9 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
 
   const journal = createClusterJournal(pool, { route });
   const records = createRecords(pool);
-  const handoffs = await loadHandoffRecord(records, logger);
+  const handoffs = await loadHandoffState(records, { changed: () => instance.changed('handoffs'), logger });
   const blocklist = await openClusterBlocklist(records, { changed: () => instance.changed('blocklist'), logger });
-  reloadBlocklist = blocklist.reload;
+  reloads.set('handoffs', handoffs.reload).set('blocklist', blocklist.reload);
   /** The next run of each background pass (and of a lock attempt), by name. */
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
   let taking = false;

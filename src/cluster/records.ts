@@ -58,20 +58,46 @@ export function createClusterCheckoutStore(records: Records): CheckoutStore {
   };
 }
 
+/** The handed-off chats shared by every instance, and what refreshes this instance's copy. */
+export interface ClusterHandoffState extends HandoffStateFile {
+  /** Reads the list again and hands it to the watcher (another instance changed it). */
+  reload(): Promise<void>;
+}
+
+const chatKey = (chat: HandedOffChat) => `${chat.channel}:${chat.chatId}`;
+
 /**
- * The handed-off chats as one record, read once at start (`handoff` reads its list
- * synchronously), written whole at each change like `handoffs.json`.
+ * The handed-off chats as one record per chat (kind `handoff`), read once at start (`handoff`
+ * reads its list synchronously). A save writes what changed since this instance's last view —
+ * so two instances changing two chats do not undo each other — then announces it (`changed`):
+ * every instance reloads, and a chat the owner took over from the dashboard on one instance is
+ * quiet on the instance answering it.
  */
-export async function loadHandoffRecord(records: Records, logger: Logger): Promise<HandoffStateFile> {
-  const chats = (await records.get<HandedOffChat[]>('handoffs', 'all')) ?? [];
+export async function loadHandoffState(records: Records, options: { changed: () => Promise<void>; logger: Logger }): Promise<ClusterHandoffState> {
+  let known = new Map((await records.list<HandedOffChat>('handoff')).map((chat) => [chatKey(chat), chat]));
+  let apply: ((chats: readonly HandedOffChat[]) => void) | undefined;
   let writing: Promise<void> = Promise.resolve();
+  async function write(list: readonly HandedOffChat[]): Promise<void> {
+    const next = new Map(list.map((chat) => [chatKey(chat), chat]));
+    for (const [key, chat] of next) if (JSON.stringify(known.get(key)) !== JSON.stringify(chat)) await records.put('handoff', key, chat);
+    for (const key of known.keys()) if (!next.has(key)) await records.remove('handoff', key);
+    known = next;
+    await options.changed();
+  }
   return {
-    load: () => chats,
+    load: () => [...known.values()],
     save(list) {
-      const value = [...list];
       // Chained: an older list never lands after a newer one.
-      writing = writing.then(() => records.put('handoffs', 'all', value).catch((error: unknown) => logger.error({ err: error }, 'handed-off chats could not be saved')));
+      writing = writing.then(() => write(list).catch((error: unknown) => options.logger.error({ err: error }, 'handed-off chats could not be saved')));
       return writing;
+    },
+    watch(watcher) {
+      apply = watcher;
+    },
+    async reload() {
+      await writing;
+      known = new Map((await records.list<HandedOffChat>('handoff')).map((chat) => [chatKey(chat), chat]));
+      apply?.([...known.values()]);
     },
   };
 }

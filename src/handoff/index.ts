@@ -88,6 +88,10 @@ export function createHandoff(options: HandoffOptions): Handoff {
   const file = options.state ?? handoffStateFile(options.dataDir, logger);
   const held = new Map<string, HandedOffChat>();
   for (const chat of file.load()) held.set(keyOf(chat.channel, chat.chatId), normalize(chat));
+  file.watch?.((chats) => {
+    held.clear();
+    for (const chat of chats) held.set(keyOf(chat.channel, chat.chatId), normalize(chat));
+  });
   // What every chat said lately, for the owner's context; bounded to the most recent chats.
   const recent = new Map<string, { name: string | null; lines: ContextLine[] }>();
   const fallbacks = new Map<string, number[]>();

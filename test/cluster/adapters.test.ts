@@ -8,7 +8,7 @@ import { createClusterHistory } from '../../src/cluster/history.js';
 import { joinCluster, type ChatKey, type Instance } from '../../src/cluster/instance.js';
 import { createClusterJournal } from '../../src/cluster/journal.js';
 import { openClusterBlocklist, type ClusterBlocklist } from '../../src/cluster/blocklist.js';
-import { createClusterCheckoutStore, createRecords, loadHandoffRecord } from '../../src/cluster/records.js';
+import { createClusterCheckoutStore, createRecords, loadHandoffState, type ClusterHandoffState } from '../../src/cluster/records.js';
 import type { CheckoutState } from '../../src/shop/checkout/state.js';
 import type { HandedOffChat } from '../../src/handoff/state-file.js';
 import type { IncomingMessage } from '../../src/core/message.js';
@@ -156,7 +156,7 @@ describe('shared mode adapters on Postgres', () => {
     await vi.waitFor(() => expect(heard).toEqual([['a', { channel: 'web', chatId: 'v-1' }]]), { timeout: 2000, interval: 10 });
   });
 
-  it('keeps checkouts under way and the handed-off chats for the next instance', async () => {
+  it('keeps checkouts under way for the next instance', async () => {
     const records = createRecords(pool);
     const checkouts = createClusterCheckoutStore(records);
     const state = { version: 1, key: 'telegram:k-1', channel: 'telegram', chatId: 'k-1', step: 'size', items: [] } as unknown as CheckoutState;
@@ -166,12 +166,29 @@ describe('shared mode adapters on Postgres', () => {
     expect(await checkouts.list()).toHaveLength(1);
     await checkouts.remove('telegram:k-1');
     expect(await checkouts.load('telegram:k-1')).toBeUndefined();
+  });
 
-    const handoffs = await loadHandoffRecord(records, logger);
-    expect(handoffs.load()).toEqual([]);
-    const chat = { channel: 'telegram', chatId: 'k-2', customerName: null, reason: 'asked', since: 1, ownerActiveAt: 1, unread: 0, recent: [] } as unknown as HandedOffChat;
-    await handoffs.save([chat]);
-    expect((await loadHandoffRecord(createRecords(pool), logger)).load()).toEqual([chat]);
+  it('shares the handed-off chats: two instances changing two chats keep both, and each hears of the other', async () => {
+    const states: ClusterHandoffState[] = [];
+    const open = async () => {
+      const instance = await join(undefined, (kind) => void (kind === 'handoffs' && Promise.all(states.map((state) => state.reload()))));
+      const state = await loadHandoffState(createRecords(pool), { changed: () => instance.changed('handoffs'), logger });
+      const seen: string[][] = [];
+      state.watch!((chats) => seen.push(chats.map((chat) => chat.chatId).sort()));
+      states.push(state);
+      return { state, seen };
+    };
+    const chat = (chatId: string) => ({ channel: 'telegram', chatId, customerName: null, reason: 'asked', since: 1, ownerActiveAt: 1, unread: 0, recent: [] }) as unknown as HandedOffChat;
+    const [here, there] = [await open(), await open()];
+    expect(here.state.load()).toEqual([]);
+    await here.state.save([chat('h-1')]);
+    // As the handoff module saves: its whole view (with h-1 once it heard of it) plus its change.
+    await there.state.save([...there.state.load(), chat('h-2')]);
+    await vi.waitFor(() => expect(here.seen.at(-1)).toEqual(['h-1', 'h-2']), { timeout: 2000, interval: 10 });
+    await vi.waitFor(() => expect(there.seen.at(-1)).toEqual(['h-1', 'h-2']), { timeout: 2000, interval: 10 });
+    await there.state.save([chat('h-1')]);
+    await vi.waitFor(() => expect(here.seen.at(-1)).toEqual(['h-1']), { timeout: 2000, interval: 10 });
+    expect((await loadHandoffState(createRecords(pool), { changed: async () => undefined, logger })).load().map((c) => c.chatId)).toEqual(['h-1']);
   });
 
   it('blocks a customer on every instance at once, and lets them back the same way', async () => {
