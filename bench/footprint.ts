@@ -1,10 +1,12 @@
 import type { BotKind } from './bot-process.js';
+import type { BotVariant } from './profiles.js';
 import { startStack } from './stack.js';
 import { sleep, until } from './stats.js';
 
 /** One start of a bot, idle: how long until it is up, and what it weighs. */
 export interface FootprintRun {
   readonly kind: BotKind;
+  readonly label: string;
   /** A start with the DATA_DIR of an earlier run (akwaba's database already created). */
   readonly restart: boolean;
   /** Spawn to its "is running" log line, ms. */
@@ -20,8 +22,14 @@ export interface FootprintRun {
 }
 
 /** Starts the bot (info-level logs, so the ready line is printed), waits, measures, stops. */
-export async function runFootprint(kind: BotKind, idleMs: number, dataDir?: { path: string; restart: boolean }): Promise<FootprintRun> {
-  const stack = await startStack(kind, { env: { LOG_LEVEL: 'info' }, ...(dataDir && { dataDir: dataDir.path }) });
+export async function runFootprint(variant: BotVariant, idleMs: number, dataDir?: { path: string; restart: boolean }): Promise<FootprintRun> {
+  const { kind } = variant;
+  const stack = await startStack(kind, {
+    env: { LOG_LEVEL: 'info' },
+    nodeArgs: [...(variant.nodeArgs ?? [])],
+    supabase: variant.supabase === true,
+    ...(dataDir && { dataDir: dataDir.path }),
+  });
   const { bot } = stack;
   try {
     await until(() => bot.readyLineAt !== undefined, 5000);
@@ -33,6 +41,7 @@ export async function runFootprint(kind: BotKind, idleMs: number, dataDir?: { pa
       idleCpuMs: cpuAfter - cpuBefore,
       startCpuMs: cpuAfter,
       kind,
+      label: variant.label,
       readyLineMs: (bot.readyLineAt ?? Number.NaN) - bot.spawnedAt,
       pollingMs: stack.pollingAt - bot.spawnedAt,
       idleRssBytes: bot.memory().rss,

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BotKind } from './bot-process.js';
+import { AKWABA, AKWABA_SMALL, AKWABA_SUPABASE, AKWABA_SUPABASE_SMALL, NAIVE, NAIVE_CONCURRENT } from './profiles.js';
 import { benchFallback } from './fallback.js';
 import { benchBurst, benchRetry, type BurstResult, type RetryResult } from './peak.js';
 import { runFootprint, type FootprintRun } from './footprint.js';
@@ -64,9 +64,11 @@ async function main(): Promise<void> {
       // First start (empty DATA_DIR), the naive bot, then akwaba again on the first one's DATA_DIR.
       const dataDir = mkdtempSync(join(tmpdir(), 'akwaba-bench-restart-'));
       try {
-        runs.push(await runFootprint('akwaba', 2000, { path: dataDir, restart: false }));
-        runs.push(await runFootprint('naive', 2000));
-        runs.push(await runFootprint('akwaba', 2000, { path: dataDir, restart: true }));
+        runs.push(await runFootprint(AKWABA, 2000, { path: dataDir, restart: false }));
+        runs.push(await runFootprint(NAIVE, 2000));
+        runs.push(await runFootprint(AKWABA, 2000, { path: dataDir, restart: true }));
+        runs.push(await runFootprint(AKWABA_SMALL, 2000, { path: dataDir, restart: true }));
+        runs.push(await runFootprint(AKWABA_SUPABASE_SMALL, 2000));
       } finally {
         rmSync(dataDir, { recursive: true, force: true });
       }
@@ -89,11 +91,11 @@ async function main(): Promise<void> {
   const throughputShape = { chats: 200, perChat: quick ? 3 : 10 };
   results.throughput = await timed('throughput', async () => {
     const runs: ThroughputRun[] = [];
-    const kinds: BotKind[] = ['akwaba', 'naive', 'naive-concurrent'];
+    const variants = [AKWABA, NAIVE, AKWABA_SMALL, NAIVE_CONCURRENT, AKWABA_SUPABASE, AKWABA_SUPABASE_SMALL];
     for (let i = 0; i < (quick ? 1 : 3); i += 1) {
-      for (const kind of kinds) {
-        const run = await runThroughput(kind, throughputShape);
-        log(`  ${kind}: ${run.perSecond.toFixed(0)} msg/s, ${run.cpuMsPerMessage.toFixed(2)} ms CPU/msg`);
+      for (const variant of variants) {
+        const run = await runThroughput(variant, throughputShape);
+        log(`  ${variant.label}: ${run.perSecond.toFixed(0)} msg/s, ${run.cpuMsPerMessage.toFixed(2)} ms CPU/msg, peak ${(run.peakRssBytes / 1e6).toFixed(0)} MB`);
         runs.push(run);
       }
     }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { frenchTexts } from '../src/core/texts.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../test/support/fake-openai.js';
 import { freePort, metricValue, spawnBot, type BotKind, type BotProcess } from './bot-process.js';
+import { startBenchSupabase } from './fake-supabase.js';
 import { startBenchTelegram, type BenchTelegram } from './fake-telegram.js';
 
 export const TOKEN = '654321:fake-token-for-the-local-bot-api';
@@ -48,12 +49,15 @@ export interface StackOptions {
   readonly readyTimeoutMs?: number;
   /** Use this DATA_DIR and leave it in place (a restart); by default a fresh one is made and removed. */
   readonly dataDir?: string;
+  /** akwaba with Supabase configured (a fake data API) instead of its embedded database. */
+  readonly supabase?: boolean;
 }
 
 /** Starts the fakes, then the bot, and resolves once the bot is long polling. */
 export async function startStack(kind: BotKind, options: StackOptions = {}): Promise<Stack> {
   const telegram = await startBenchTelegram(TOKEN);
   const openai = await startFakeOpenAI();
+  const supabase = options.supabase ? await startBenchSupabase() : undefined;
   options.prepare?.(openai);
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), `akwaba-bench-${kind}-`));
   const httpPort = kind === 'akwaba' ? await freePort() : 0;
@@ -65,16 +69,20 @@ export async function startStack(kind: BotKind, options: StackOptions = {}): Pro
     HTTP_PORT: String(httpPort),
     DATA_DIR: dataDir,
     LOG_LEVEL: 'warn',
+    ...supabase?.env,
     ...options.env,
   };
   // `--cpu-prof=DIR` on the bench's command line profiles every akwaba process (written when it exits).
   const profileDir = process.env.BENCH_CPU_PROF_DIR;
-  const nodeArgs = [...(options.nodeArgs ?? []), ...(profileDir && kind === 'akwaba' ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])];
+  // BENCH_AKWABA_NODE_ARGS tries Node flags on akwaba (e.g. `--max-semi-space-size=2`) without a rebuild.
+  const tried = kind === 'akwaba' ? (process.env.BENCH_AKWABA_NODE_ARGS ?? '').split(' ').filter(Boolean) : [];
+  const nodeArgs = [...tried, ...(options.nodeArgs ?? []), ...(profileDir && kind === 'akwaba' ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])];
   const bot = spawnBot(kind, env, dataDir, nodeArgs);
   const cleanup = async () => {
     await bot.stop();
     await telegram.close();
     await openai.close();
+    await supabase?.close();
     if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
   };
   let pollingAt: number;

@@ -1,10 +1,13 @@
 import type { BotKind } from './bot-process.js';
+import type { BotVariant } from './profiles.js';
 import { FALLBACK, startStack } from './stack.js';
 import { sleep, summarize, until, type Summary } from './stats.js';
 
 /** One run: `chats` customers each send `perChat` messages, the next as soon as the reply arrives. */
 export interface ThroughputRun {
   readonly kind: BotKind;
+  /** The bot and how it ran: `akwaba`, `akwaba, Supabase`, `akwaba, small-VPS flags`, `naive`… */
+  readonly label: string;
   readonly messages: number;
   readonly replies: number;
   readonly fallbacks: number;
@@ -23,11 +26,9 @@ export interface ThroughputRun {
 const diffByThread = (before: Map<string, number>, after: Map<string, number>, messages: number): Record<string, number> =>
   Object.fromEntries([...after].map(([name, ms]) => [name, (ms - (before.get(name) ?? 0)) / Math.max(1, messages)]));
 
-export async function runThroughput(
-  kind: BotKind,
-  options: { chats: number; perChat: number; nodeArgs?: string[] },
-): Promise<ThroughputRun> {
-  const stack = await startStack(kind, { nodeArgs: options.nodeArgs });
+export async function runThroughput(variant: BotVariant, options: { chats: number; perChat: number }): Promise<ThroughputRun> {
+  const { kind } = variant;
+  const stack = await startStack(kind, { nodeArgs: [...(variant.nodeArgs ?? [])], supabase: variant.supabase === true });
   const { telegram, bot } = stack;
   try {
     await sleep(300); // let start-up work settle out of the CPU figure
@@ -65,6 +66,7 @@ export async function runThroughput(
     const messages = [...sentCount.values()].reduce((sum, n) => sum + n, 0);
     return {
       kind,
+      label: variant.label,
       messages,
       replies,
       fallbacks,

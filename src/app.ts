@@ -184,7 +184,7 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
   const journal = cluster?.journal ?? (await openJournal(join(config.dataDir, 'journal'), { logger }));
   const engine = createEngine({
     responder,
-    history: cluster?.history ?? createFileHistoryStore(join(config.dataDir, 'conversations')),
+    history: cluster?.history ?? createFileHistoryStore(join(config.dataDir, 'conversations'), { logger }),
     metrics,
     logger,
     texts: frenchTexts(fallbackMessageOf(shop, config.fallbackMessage)),

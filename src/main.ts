@@ -8,7 +8,6 @@ import { secureDataDir } from './infra/data-dir.js';
 import { createApp, type App } from './app.js';
 import { createOpenAIClient } from './model/client.js';
 import { createStore } from './store/connect.js';
-import { createCluster } from './cluster/index.js';
 import { paymentProvidersFromConfig } from './shop/payments/index.js';
 import { ConfigError, loadConfig, loadDotEnv, type Config } from './infra/config/index.js';
 import { createLogger, displayUrl, type Logger } from './infra/logger.js';
@@ -101,8 +100,9 @@ async function main(): Promise<void> {
   }
 
   // Shared mode: the instances' common state and the shop's data on one Postgres, no embedded database.
+  // Loaded only in shared mode (pg-boss, the pg pool): one instance never needs them.
   const cluster = config.cluster
-    ? await createCluster({
+    ? await (await import('./cluster/index.js')).createCluster({
         databaseUrl: config.cluster.databaseUrl,
         logger,
         metrics,

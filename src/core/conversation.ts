@@ -98,10 +98,11 @@ export class Conversation {
   }
 
   /**
-   * Takes a text message: typing at once, then an answer or the fallback by the deadline
-   * (counted from `receivedAt`, so a message taken back after a restart may get it at once).
+   * Takes a text message: typing at once (unless `typingShown`: the engine sent it on receipt),
+   * then an answer or the fallback by the deadline (counted from `receivedAt`, so a message
+   * taken back after a restart may get it at once).
    */
-  receive(message: IncomingMessage, channel: Channel, prompt: string, resumed?: Resumed): void {
+  receive(message: IncomingMessage, channel: Channel, prompt: string, resumed?: Resumed, typingShown = false): void {
     this.outbox.channel = channel;
     const waiting: Waiting = {
       message,
@@ -115,7 +116,7 @@ export class Conversation {
       remembered: false,
       ...(resumed?.fallbackAt !== undefined && { firstResponseAt: resumed.fallbackAt }),
     };
-    this.outbox.startTyping(message.receivedAt);
+    this.outbox.startTyping(message.receivedAt, typingShown);
     if (prompt === '' && isSpoken(message)) this.readings?.start(waiting, channel);
     const current = this.current;
     if (!current) {

@@ -183,8 +183,19 @@ export function createEngine(options: EngineOptions): Engine {
 
   const chatOf = (message: IncomingMessage) => `${message.channel}:${pseudonym(message.chatId)}`;
 
+  /**
+   * "Typing…" on receipt, before the journal write: the customer's sign of life never waits for
+   * the disk, nor for the rest of a batch of updates. Not for a conversation a person has taken.
+   */
+  function typeAtOnce(message: IncomingMessage, channel: Channel): boolean {
+    if (!channel.sendTyping || options.isHandedOff?.(message.channel, message.chatId)) return false;
+    channel.sendTyping(message.chatId).catch((error: unknown) => logger.debug({ err: error, chat: chatOf(message) }, 'typing indicator not sent'));
+    options.metrics.typingDelay.observe({ channel: message.channel }, Math.max(0, now() - message.receivedAt) / 1000);
+    return true;
+  }
+
   /** Starts answering a message that is (as far as it can be) durably taken. */
-  function take(message: IncomingMessage, channel: Channel, resumed?: Resumed): void {
+  function take(message: IncomingMessage, channel: Channel, resumed?: Resumed, typingShown = false): void {
     try {
       try {
         options.observer?.messageReceived?.(message);
@@ -201,7 +212,7 @@ export function createEngine(options: EngineOptions): Engine {
       if (prompt === undefined) {
         void conversation.replyAtOnce([message], channel, options.texts.unsupported(message.kind), 'unsupported');
       } else {
-        conversation.receive(message, channel, prompt, resumed);
+        conversation.receive(message, channel, prompt, resumed, typingShown);
       }
       forgetWhenIdle(conversation);
     } catch (error) {
@@ -226,16 +237,17 @@ export function createEngine(options: EngineOptions): Engine {
         return Promise.resolve();
       }
       const id = idOf(message);
+      const typingShown = typeAtOnce(message, channel);
       const taken = journal.record(message).then(
         (recorded) => {
           if (recorded === 'duplicate') options.metrics.duplicatesDropped.inc({ channel: message.channel });
-          else if (recorded === 'new') take(message, channel);
-          else answeredElsewhere(message, channel);
+          else if (recorded === 'new') take(message, channel, undefined, typingShown);
+          else answeredElsewhere(message);
         },
         (error: unknown) => {
           // A full or broken disk must not silence the customer: answered, but not crash-safe.
           logger.error({ err: error, chat: chatOf(message) }, 'message not journalled; answering it anyway');
-          take(message, channel);
+          take(message, channel, undefined, typingShown);
         },
       );
       writing.set(id, taken);
@@ -247,11 +259,13 @@ export function createEngine(options: EngineOptions): Engine {
     }
   }
 
-  /** Another instance answers it: the customer still sees "typing…" at once, from here. */
-  function answeredElsewhere(message: IncomingMessage, channel: Channel): void {
-    // Not "seen" here: should this instance take the chat over later, the message must be adopted.
+  /**
+   * A shared journal hands the message to the instance holding its chat ("typing…" went out
+   * from here on receipt). Not "seen" here: should this instance hold the chat (now or after a
+   * takeover), the message must be adopted.
+   */
+  function answeredElsewhere(message: IncomingMessage): void {
     seen.delete(idOf(message));
-    channel.sendTyping?.(message.chatId).catch((error: unknown) => logger.debug({ err: error, chat: chatOf(message) }, 'typing indicator not sent'));
   }
 
   function recover(channelOf: (name: string) => Channel | undefined): RecoverySummary {
@@ -303,6 +317,7 @@ export function createEngine(options: EngineOptions): Engine {
       draining = true;
       for (const conversation of conversations.values()) conversation.hurry();
       await Promise.all([...conversations.values()].map((conversation) => conversation.settled()));
+      await options.history.flush?.().catch((error: unknown) => logger.error({ err: error }, 'conversation history not saved at shutdown'));
       await journal?.flush();
     },
     say(channel, chatId, text, kind, link) {

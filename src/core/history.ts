@@ -6,4 +6,6 @@ export interface HistoryStore {
   load(conversationKey: string): Promise<ChatEntry[]>;
   /** Replaces the remembered entries of a conversation. */
   save(conversationKey: string, entries: readonly ChatEntry[]): Promise<void>;
+  /** Writes what `save` left waiting (a store that writes behind the replies); the core calls it when it drains. */
+  flush?(): Promise<void>;
 }

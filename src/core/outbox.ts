@@ -76,11 +76,13 @@ export class Outbox {
     return sent;
   }
 
-  /** Shows "typing…" now and keeps it up while the customer waits. */
-  startTyping(receivedAt: number): void {
+  /** Shows "typing…" now (unless `shown` already) and keeps it up while the customer waits. */
+  startTyping(receivedAt: number, shown = false): void {
     this.stopTyping();
-    this.typeNow();
-    this.context.metrics.typingDelay.observe({ channel: this.channel.name }, Math.max(0, this.context.now() - receivedAt) / 1000);
+    if (!shown) {
+      this.typeNow();
+      this.context.metrics.typingDelay.observe({ channel: this.channel.name }, Math.max(0, this.context.now() - receivedAt) / 1000);
+    }
     this.typingTimer = setInterval(() => {
       if (this.context.owesAnswers()) this.typeNow();
     }, this.channel.typingRefreshMs ?? this.context.typingRefreshMs);

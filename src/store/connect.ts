@@ -1,8 +1,6 @@
 import type { Config } from '../infra/config/index.js';
 import type { Logger } from '../infra/logger.js';
-import { createEmbeddedStore } from './embedded.js';
 import { StoreError } from './errors.js';
-import { createSupabaseStore } from './supabase.js';
 import type { Store } from './types.js';
 
 /**
@@ -12,9 +10,11 @@ import type { Store } from './types.js';
  * (fallback, catalogue cache) and keeps orders in its queue.
  */
 export async function createStore(config: Config, logger: Logger): Promise<Store> {
-  if (config.supabase) return createSupabaseStore(config.supabase);
+  // Only the database in use is loaded: each client weighs 5–10 MB that the other mode never needs.
+  if (config.supabase) return (await import('./supabase.js')).createSupabaseStore(config.supabase);
   try {
-    return await createEmbeddedStore({ dataDir: config.dataDir });
+    await (await import('./prepare.js')).prepareEmbeddedDatabase(config.dataDir, logger);
+    return await (await import('./embedded.js')).createEmbeddedStore({ dataDir: config.dataDir });
   } catch (error) {
     logger.error({ err: error }, `embedded database in ${config.dataDir} cannot be opened; running without it`);
     return unavailableStore(error);

@@ -242,4 +242,36 @@ describe('engine with a journal: recovery and cross-restart dedupe (fake time)',
     await settle();
     expect(channel.texts('c1')).toEqual(['Bonjour !']);
   });
+
+  it('shows typing on receipt, before the journal write is durable, and only once', async () => {
+    let durable: () => void = () => undefined;
+    const journal = await openJournal(dir);
+    journals.push(journal);
+    const slowDisk: InboundJournal = {
+      ...journal,
+      record: (m) => new Promise((resolve) => (durable = () => resolve(journal.record(m)))),
+    };
+    const responder = createScriptedResponder();
+    const channel = createRecordingChannel('telegram');
+    const { engine } = createTestEngine(responder, { journal: slowDisk, history });
+    const taken = engine.receive(message('c1', 'Bonjour'), channel);
+    expect(channel.typings('c1')).toHaveLength(1); // the disk has not answered yet
+    expect(responder.calls).toHaveLength(0);
+    durable();
+    await taken;
+    await settle();
+    expect(responder.calls).toHaveLength(1);
+    expect(channel.typings('c1')).toHaveLength(1);
+    responder.answer(0, 'Bonjour !');
+    await settle();
+    expect(channel.texts('c1')).toEqual(['Bonjour !']);
+  });
+
+  it('shows no typing for a conversation a person of the shop has taken', async () => {
+    const { engine, channel, responder } = await run({ isHandedOff: () => true });
+    await engine.receive(message('c1', 'Bonjour'), channel);
+    await settle();
+    expect(channel.typings('c1')).toHaveLength(0);
+    expect(responder.calls).toHaveLength(0);
+  });
 });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import { openPGlite } from '../../src/store/pglite.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyMigrations, createEmbeddedStore } from '../../src/store/embedded.js';
 import { OrderRejectedError, StoreError } from '../../src/store/errors.js';
@@ -83,7 +83,7 @@ describe('createEmbeddedStore on disk', () => {
     await reopened.setOrderStatus(placed.orderId, 'confirmed');
     await reopened.close();
 
-    const raw = await PGlite.create(join(dir, 'pglite'));
+    const raw = await openPGlite({ path: join(dir, 'pglite') });
     try {
       const applied = await raw.query<{ name: string; n: number }>(
         'SELECT name, count(*) OVER ()::int AS n FROM public.schema_migrations ORDER BY name',
@@ -132,7 +132,7 @@ describe('createEmbeddedStore in memory', () => {
 
 describe('applyMigrations', () => {
   it('applies each file once, in name order, and rolls a failing file back entirely', async () => {
-    const db = await PGlite.create('memory://');
+    const db = await openPGlite({ path: 'memory://' });
     try {
       const files = [
         { name: '002_b.sql', sql: 'CREATE TABLE b (id int REFERENCES a (id));' },

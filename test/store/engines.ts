@@ -3,7 +3,7 @@
  * written once: a throw-away database on the local PostgreSQL server, and PGlite in memory.
  */
 import { randomBytes } from 'node:crypto';
-import { PGlite } from '@electric-sql/pglite';
+import { openPGlite } from '../../src/store/pglite.js';
 import pg from 'pg';
 import { loadMigrations, loadSeed } from '../../src/store/sql.js';
 
@@ -85,7 +85,7 @@ export async function openPostgres(options: { migrate?: boolean } = {}): Promise
 
 /** PGlite in memory, migrated and seeded (unless `migrate: false`). */
 export async function openPglite(options: { migrate?: boolean } = {}): Promise<SqlEngine> {
-  const db = await PGlite.create('memory://');
+  const db = await openPGlite({ path: 'memory://' });
   const engine: SqlEngine = {
     name: 'pglite',
     async query<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
