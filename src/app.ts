@@ -282,6 +282,11 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
       cluster?.stopTakingOver();
       await Promise.allSettled(channels.map((channel) => channel.stop()));
       await engine.drain();
+      if (cluster) {
+        // Chats routed here while it drained were taken too: finish them, then take nothing more.
+        cluster.stopAdopting();
+        await engine.drain();
+      }
       dailySummary.stop();
       tidyCheckouts.stop();
       await recorder.stop();

@@ -2,7 +2,7 @@ import PgBoss from 'pg-boss';
 import type { Channel } from '../core/channel.js';
 import type { Engine } from '../core/engine.js';
 import type { HistoryStore } from '../core/history.js';
-import type { InboundJournal } from '../core/journal.js';
+import type { InboundJournal, UnansweredEntry } from '../core/journal.js';
 import type { Logger } from '../infra/logger.js';
 import type { Metrics } from '../infra/metrics.js';
 import { storeOn } from '../store/embedded.js';
@@ -83,6 +83,11 @@ export interface Cluster {
   startAlone(what: AloneWork, start: () => Promise<void>): void;
   /** Stops taking chats over (shutdown begins); routed chats are still taken while the engine drains. */
   stopTakingOver(): void;
+  /**
+   * Takes no more messages at all (the engine has drained): what is routed here from now on
+   * stays open in the journal, for the others once this instance is gone.
+   */
+  stopAdopting(): void;
   /** Releases the lock (the others take over what is left) and the connections. */
   close(): Promise<void>;
   health(): ClusterHealth;
@@ -142,6 +147,7 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
   let taking = false;
   let stopping = false;
+  let adopting = true;
 
   function every(name: string, ms: number, work: () => Promise<void>): void {
     const tick = async () => {
@@ -168,7 +174,8 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
     start(engine, channelOf) {
       hand = async (chats) => {
         const entries = await owners.open(chats);
-        if (entries.length > 0) engine.adopt(entries, channelOf);
+        const taken = stopping ? leftForTheNext(entries) : entries;
+        if (taken.length > 0 && adopting) engine.adopt(taken, channelOf);
       };
       taking = true;
       every('sweep', options.sweepMs ?? 500, async () => {
@@ -206,7 +213,11 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
       clearTimers();
       owners.leave().catch((error: unknown) => logger.warn({ err: error }, 'cluster: could not say this instance is leaving'));
     },
+    stopAdopting() {
+      adopting = false;
+    },
     async close() {
+      adopting = false;
       stopping = true;
       taking = false;
       clearTimers();
@@ -226,4 +237,15 @@ async function startJobQueues(databaseUrl: string, logger: Logger): Promise<PgBo
   await boss.start();
   for (const name of QUEUE_NAMES) await boss.createQueue(`akwaba-${name}`, { name: `akwaba-${name}`, ...QUEUE_OPTIONS });
   return boss;
+}
+
+/**
+ * While this instance shuts down, a chat with a message left open after its fallback (the
+ * answer is for the next instance) is left whole to the next instance: answering its newer
+ * message here would answer it before the older ones.
+ */
+function leftForTheNext(entries: readonly UnansweredEntry[]): UnansweredEntry[] {
+  const chatOf = (entry: UnansweredEntry) => `${entry.message.channel}:${entry.message.chatId}`;
+  const waiting = new Set(entries.filter((entry) => entry.fallbackAt !== undefined).map(chatOf));
+  return entries.filter((entry) => !waiting.has(chatOf(entry)));
 }
