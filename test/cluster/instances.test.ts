@@ -157,6 +157,48 @@ describe('three instances sharing one Postgres', () => {
     balancer.targets = instances.map((instance) => instance.port);
   }, 40_000);
 
+  it('long polling: one instance polls, all answer, and another polls once it is killed', async () => {
+    const [pollDb, pollTelegram] = await Promise.all([openPostgres({ migrate: false }), startFakeTelegram({ token: TOKEN })]);
+    const pollEnv = {
+      ...env,
+      TELEGRAM_API_ROOT: pollTelegram.url,
+      TELEGRAM_WEBHOOK_URL: '',
+      TELEGRAM_WEBHOOK_SECRET: '',
+      DATABASE_URL: `postgresql://${PG_ADMIN.user}@${PG_ADMIN.host}:${PG_ADMIN.port}/${pollDb.database}`,
+    };
+    const pair = [await startInstance(pollEnv)];
+    pair.push(await startInstance(pollEnv));
+    const polling = (instance: InstanceProcess) => /"what":"telegram-polling".*runs it alone/.test(instance.output);
+    try {
+      const poller = await vi.waitFor(() => {
+        const found = pair.filter(polling);
+        expect(found).toHaveLength(1);
+        return found[0]!;
+      }, { timeout: 10_000, interval: 25 });
+      for (let chatId = 301; chatId <= 306; chatId++) pollTelegram.pushMessage(chatId, `client ${chatId} message 0`);
+      for (let chatId = 301; chatId <= 306; chatId++) await pollTelegram.waitForTexts(chatId, 1, 10_000);
+      // Chats are spread over both instances whichever one polls.
+      const [{ owners }] = await pollDb.query<{ owners: string }>('SELECT count(DISTINCT instance_id) AS owners FROM cluster.chats');
+      expect(Number(owners)).toBe(2);
+
+      const killedAt = Date.now();
+      await stopInstance(poller);
+      const survivor = pair.find((instance) => instance !== poller)!;
+      await vi.waitFor(() => expect(polling(survivor)).toBe(true), { timeout: 5000, interval: 25 });
+      for (let chatId = 301; chatId <= 306; chatId++) pollTelegram.pushMessage(chatId, `client ${chatId} message 1`);
+      for (let chatId = 301; chatId <= 306; chatId++) {
+        expect((await pollTelegram.waitForTexts(chatId, 2, 10_000)).at(-1)).toBe(`Réponse à: client ${chatId} message 1`);
+      }
+      // Never two pollers at once: Telegram would have refused one with 409.
+      expect(pollTelegram.calls.filter((call) => call.method === 'getUpdates' && call.status === 409)).toEqual([]);
+      console.info('cluster long polling', { killToAnsweredAgainMs: Date.now() - killedAt });
+    } finally {
+      await Promise.all(pair.map((instance) => stopInstance(instance)));
+      await pollTelegram.close();
+      await pollDb.close();
+    }
+  }, 40_000);
+
   it('a rolling restart (SIGTERM one at a time) loses nothing and leaves nobody past the deadline', async () => {
     const since = sent.length;
     let pushing = true;
