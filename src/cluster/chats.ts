@@ -22,7 +22,10 @@ export interface ChatOwners {
   claim(chat: ChatKey): Promise<Claim>;
   /** This instance is shutting down: it keeps its chats until it exits but gets no new one. */
   leave(): Promise<void>;
-  /** Takes over up to `limit` chats with open messages whose owner is dead; returns them. */
+  /**
+   * Takes over up to `limit` chats with open messages whose owner is dead, or that have no
+   * owner at all (their receiver died before claiming them); returns them.
+   */
   sweep(limit?: number): Promise<ChatKey[]>;
   /** The open (unanswered) messages of these chats, oldest first. */
   open(chats: readonly ChatKey[]): Promise<UnansweredEntry[]>;
@@ -58,10 +61,24 @@ const SWEEP = `
   WHERE c.channel = dead.channel AND c.chat_id = dead.chat_id
   RETURNING c.channel, c.chat_id`;
 
+// A chat with an open message and no holder at all: its receiver died between the journal
+// write and the claim. Left alone for a moment (the receiver's own claim follows its write).
+const ORPHANS = `
+  INSERT INTO cluster.chats (channel, chat_id, instance_id)
+  SELECT DISTINCT j.channel, j.chat_id, $1::bigint FROM cluster.journal j
+  WHERE j.answered_at IS NULL AND j.received_at < $2
+    AND NOT EXISTS (SELECT 1 FROM cluster.chats c WHERE c.channel = j.channel AND c.chat_id = j.chat_id)
+  LIMIT $3
+  ON CONFLICT DO NOTHING
+  RETURNING channel, chat_id`;
+
 const OPEN_COLUMNS = 'j.message, j.fallback_at';
 
+/** How long an open message may have no holder before a sweep claims its chat. */
+const ORPHAN_AFTER_MS = 1000;
+
 /** The ownership table of `instance`, through `pool`. */
-export function createChatOwners(pool: pg.Pool, instance: number): ChatOwners {
+export function createChatOwners(pool: pg.Pool, instance: number, now: () => number = Date.now): ChatOwners {
   async function query<T extends pg.QueryResultRow>(operation: string, sql: string, params: unknown[]): Promise<T[]> {
     try {
       return (await pool.query<T>(sql, params)).rows;
@@ -81,8 +98,9 @@ export function createChatOwners(pool: pg.Pool, instance: number): ChatOwners {
       await query('chats.leave', 'UPDATE cluster.instances SET leaving = true WHERE id = $1', [instance]);
     },
     async sweep(limit = 100) {
-      const rows = await query<{ channel: string; chat_id: string }>('chats.sweep', SWEEP, [instance, limit]);
-      return rows.map((row) => ({ channel: row.channel, chatId: row.chat_id }));
+      const dead = await query<{ channel: string; chat_id: string }>('chats.sweep', SWEEP, [instance, limit]);
+      const orphans = await query<{ channel: string; chat_id: string }>('chats.orphans', ORPHANS, [instance, now() - ORPHAN_AFTER_MS, limit]);
+      return [...dead, ...orphans].map((row) => ({ channel: row.channel, chatId: row.chat_id }));
     },
     async open(chats) {
       if (chats.length === 0) return [];

@@ -68,7 +68,13 @@ export function createClusterJournal(pool: pg.Pool, options: ClusterJournalOptio
          ON CONFLICT DO NOTHING`,
         [message.channel, message.chatId, message.messageId, JSON.stringify(storable(message, maxRawBytes)), message.receivedAt],
       );
-      if (rowCount === 0) return 'duplicate';
+      if (rowCount === 0) {
+        // A redelivery: the instance that took the first copy may have died before routing it.
+        // Routing again is harmless (the holder takes each message once).
+        const chat = { channel: message.channel, chatId: message.chatId };
+        setImmediate(() => void track(options.route(chat)));
+        return 'duplicate';
+      }
       recorded.add(idOf(message));
       if (recorded.size > 10_000) recorded.delete(recorded.values().next().value as string);
       // Routed once the engine has heard `elsewhere` (after this tick): should the chat be this
