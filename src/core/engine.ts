@@ -240,8 +240,12 @@ export function createEngine(options: EngineOptions): Engine {
       const typingShown = typeAtOnce(message, channel);
       const taken = journal.record(message).then(
         (recorded) => {
-          if (recorded === 'duplicate') options.metrics.duplicatesDropped.inc({ channel: message.channel });
-          else if (recorded === 'new') take(message, channel, undefined, typingShown);
+          if (recorded === 'duplicate') {
+            options.metrics.duplicatesDropped.inc({ channel: message.channel });
+            // Taken by a previous run or, in shared mode, by another instance: not by this engine,
+            // which must still be able to adopt it should its chat come here.
+            seen.delete(id);
+          } else if (recorded === 'new') take(message, channel, undefined, typingShown);
           else answeredElsewhere(message);
         },
         (error: unknown) => {
