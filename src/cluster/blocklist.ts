@@ -23,9 +23,16 @@ export async function openClusterBlocklist(
 ): Promise<ClusterBlocklist> {
   const now = options.now ?? Date.now;
   let entries = new Map<string, BlockedCustomer>();
-  async function reload(): Promise<void> {
-    const list = await records.list<BlockedCustomer>(KIND);
-    entries = new Map(list.map((customer) => [keyOf(customer.channel, customer.chatId), customer]));
+  let reloading: Promise<void> = Promise.resolve();
+  function reload(): Promise<void> {
+    // One at a time, in the order asked: a slow older read never lands after a newer one.
+    reloading = reloading
+      .catch(() => undefined)
+      .then(async () => {
+        const list = await records.list<BlockedCustomer>(KIND);
+        entries = new Map(list.map((customer) => [keyOf(customer.channel, customer.chatId), customer]));
+      });
+    return reloading;
   }
   const announce = () => options.changed().catch((error: unknown) => options.logger.warn({ err: error }, 'cluster: blocklist change not announced'));
   function checked(channel: string, chatId: string): [string, string] {

@@ -77,27 +77,35 @@ export async function loadHandoffState(records: Records, options: { changed: () 
   let known = new Map((await records.list<HandedOffChat>('handoff')).map((chat) => [chatKey(chat), chat]));
   let apply: ((chats: readonly HandedOffChat[]) => void) | undefined;
   let writing: Promise<void> = Promise.resolve();
-  async function write(list: readonly HandedOffChat[]): Promise<void> {
+  let reloading: Promise<void> = Promise.resolve();
+  /** Writes what `list` changed from `base`, the view it was made from (a reload meanwhile must not turn into removals). */
+  async function write(list: readonly HandedOffChat[], base: ReadonlyMap<string, HandedOffChat>): Promise<void> {
     const next = new Map(list.map((chat) => [chatKey(chat), chat]));
-    for (const [key, chat] of next) if (JSON.stringify(known.get(key)) !== JSON.stringify(chat)) await records.put('handoff', key, chat);
-    for (const key of known.keys()) if (!next.has(key)) await records.remove('handoff', key);
+    for (const [key, chat] of next) if (JSON.stringify(base.get(key)) !== JSON.stringify(chat)) await records.put('handoff', key, chat);
+    for (const key of base.keys()) if (!next.has(key)) await records.remove('handoff', key);
     known = next;
+    // Every instance reloads, this one too: `known` becomes what Postgres holds.
     await options.changed();
   }
   return {
     load: () => [...known.values()],
     save(list) {
+      const base = known;
       // Chained: an older list never lands after a newer one.
-      writing = writing.then(() => write(list).catch((error: unknown) => options.logger.error({ err: error }, 'handed-off chats could not be saved')));
+      writing = writing.then(() => write(list, base).catch((error: unknown) => options.logger.error({ err: error }, 'handed-off chats could not be saved')));
       return writing;
     },
     watch(watcher) {
       apply = watcher;
     },
-    async reload() {
-      await writing;
-      known = new Map((await records.list<HandedOffChat>('handoff')).map((chat) => [chatKey(chat), chat]));
-      apply?.([...known.values()]);
+    reload() {
+      // One at a time, in the order asked: a slow older read never lands after a newer one.
+      reloading = reloading.catch(() => undefined).then(async () => {
+        await writing;
+        known = new Map((await records.list<HandedOffChat>('handoff')).map((chat) => [chatKey(chat), chat]));
+        apply?.([...known.values()]);
+      });
+      return reloading;
     },
   };
 }
