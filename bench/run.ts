@@ -170,7 +170,9 @@ async function main(): Promise<void> {
   log(`whole bench: ${results.seconds.toFixed(0)} s`);
 }
 
-main().catch((error: unknown) => {
+// `node dist/bench/run.js instances`: the shared mode, 1 vs 2 vs 3 instances (optional; not in the report).
+const run = args[0] === 'instances' ? import('./instances.js').then((bench) => bench.runInstancesSection(quick ? { chats: 20, perChat: 3 } : undefined)) : main();
+run.catch((error: unknown) => {
   process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
   process.exit(1);
 });

@@ -44,6 +44,7 @@ import type { OrderRequest, Store } from './store/types.js';
 import { frenchTexts } from './core/texts.js';
 import type { ChannelAdapter } from './core/channel.js';
 import { watchStore } from './store/health.js';
+import type { Cluster } from './cluster/index.js';
 import { createVoice } from './voice/index.js';
 
 /** Everything akwaba runs, wired together; `main.ts` adds the process around it. */
@@ -57,7 +58,7 @@ export interface App {
   readonly http: Hono;
   readonly responder: Responder;
   readonly channels: readonly ChannelAdapter[];
-  /** Customers the owner blocked (`DATA_DIR/blocked.json`); their messages are ignored. */
+  /** Customers the owner blocked (`DATA_DIR/blocked.json`, or Postgres in shared mode); their messages are ignored. */
   readonly blocklist: Blocklist;
   /** Writes every message and reply to the store (the dashboard's figures). */
   readonly recorder: Recorder;
@@ -98,6 +99,11 @@ export interface AppDependencies {
   readonly paymentProviders?: readonly PaymentProvider[];
   /** Replaces the payments' delays (tests: checks and retries in milliseconds, not minutes). */
   readonly paymentTiming?: Partial<PaymentTiming>;
+  /**
+   * Shared mode (`DATABASE_URL`, `createCluster`): the journal and the conversations live in
+   * Postgres and the chats are shared out between the instances. Without it, files in `DATA_DIR`.
+   */
+  readonly cluster?: Cluster;
 }
 
 /**
@@ -113,15 +119,16 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
   const metrics = dependencies.metrics ?? createMetrics();
   // A hung database fails fast instead of hanging replies, orders and health checks.
   const store = withStoreTimeouts(dependencies.store, { timeoutMs: config.storeTimeoutMs });
-  const blocklist = await openBlocklist(join(config.dataDir, 'blocked.json'));
+  const blocklist = dependencies.cluster?.blocklist ?? (await openBlocklist(join(config.dataDir, 'blocked.json')));
   const storeHealth = watchStore(store, logger, { intervalMs: dependencies.storeCheckIntervalMs });
   const catalogue = createCatalogue({ store, logger, cacheFile: join(config.dataDir, 'catalogue.json') });
   await catalogue.refresh();
 
   const channelOf = (name: string) => channels.find((channel) => channel.name === name);
   await moveLegacyQueues(config.dataDir);
+  const { cluster } = dependencies;
   const deliveries = createDeliveries({
-    queue: createFileQueue<Delivery>(join(config.dataDir, 'queues', 'deliveries')),
+    queue: cluster?.queue<Delivery>('deliveries') ?? createFileQueue<Delivery>(join(config.dataDir, 'queues', 'deliveries')),
     channelOf,
     sayToCustomer: (channel, chatId, text, link) => engine.say(channel, chatId, text, 'notice', link),
     logger,
@@ -144,11 +151,11 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
     const target = channelOf(channel);
     return target ? engine.say(target, chatId, text, kind) : Promise.resolve(false);
   };
-  const handoff = createHandoff({ dataDir: config.dataDir, notifyOwner: tellOwner, say, logger });
+  const handoff = createHandoff({ dataDir: config.dataDir, notifyOwner: tellOwner, say, logger, ...(cluster && { state: cluster.handoffs }) });
   const dailySummary = createDailySummary({ store, notifyOwner: tellOwner, shopName: shop.name, logger, withPayments: payments !== undefined });
   const orders = createOrderDesk({
     store,
-    queue: createFileQueue<OrderRequest>(join(config.dataDir, 'queues', 'orders')),
+    queue: cluster?.queue<OrderRequest>('orders') ?? createFileQueue<OrderRequest>(join(config.dataDir, 'queues', 'orders')),
     logger,
     events: orderEvents({ notifyOwner: tellOwner, deliveries, ...(payments && { payments }) }),
   });
@@ -164,7 +171,7 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
       })
     : undefined;
   const checkout = createCheckout({
-    checkouts: createFileCheckoutStore(join(config.dataDir, 'checkouts')),
+    checkouts: cluster?.checkouts ?? createFileCheckoutStore(join(config.dataDir, 'checkouts')),
     shop,
     store,
     orders,
@@ -175,10 +182,10 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
   const sales: ShopAnswerOptions = { checkout, catalogue, shop, ...(payments && { payments }) };
   const responder = createResponder(config, dependencies.openai, shop, catalogue, sales, gate);
   // Every message is on disk before its channel acknowledges it; replies are noted there too.
-  const journal = await openJournal(join(config.dataDir, 'journal'), { logger });
+  const journal = cluster?.journal ?? (await openJournal(join(config.dataDir, 'journal'), { logger }));
   const engine = createEngine({
     responder,
-    history: createFileHistoryStore(join(config.dataDir, 'conversations'), { logger }),
+    history: cluster?.history ?? createFileHistoryStore(join(config.dataDir, 'conversations'), { logger }),
     metrics,
     logger,
     texts: frenchTexts(fallbackMessageOf(shop, config.fallbackMessage)),
@@ -210,6 +217,7 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
     channels: Object.fromEntries(channels.map((channel) => [channel.name, channel.status()])),
     model: modelHealth(),
     store: storeHealth.status(),
+    instance: cluster?.health() ?? { mode: 'single' },
   });
   const http = createHttpApp({ metrics, health, metricsAccess: { token: config.metricsToken, trustProxy: config.trustProxy } });
   const orderUpdates = createOrderUpdates({ store, send: (key, delivery) => deliveries.send(key, { ...delivery, customer: true }), logger });
@@ -261,12 +269,25 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
       tidyCheckouts.start();
       // What the last run left unanswered goes first, before the channels bring newer messages.
       engine.recover(channelOf);
-      for (const channel of channels) await channel.start(receive);
+      // Shared mode: the chats routed here and those of dead instances, from now on.
+      cluster?.start(engine, channelOf);
+      for (const channel of channels) {
+        // Shared mode: one instance polls Telegram, one holds the WhatsApp Web session; any takes webhooks.
+        const alone = channel.name === 'whatsapp' ? 'whatsapp-web' : channel.name === 'telegram' && !config.telegram?.webhook ? 'telegram-polling' : undefined;
+        if (cluster && alone) cluster.startAlone(alone, () => channel.start(receive));
+        else await channel.start(receive);
+      }
     },
     async stop() {
       stopping = true;
+      cluster?.stopTakingOver();
       await Promise.allSettled(channels.map((channel) => channel.stop()));
       await engine.drain();
+      if (cluster) {
+        // Chats routed here while it drained were taken too: finish them, then take nothing more.
+        cluster.stopAdopting();
+        await engine.drain();
+      }
       dailySummary.stop();
       tidyCheckouts.stop();
       await recorder.stop();
@@ -279,6 +300,8 @@ export async function createApp(dependencies: AppDependencies): Promise<App> {
       payments?.stop();
       gate?.dispose();
       await store.close().catch(() => undefined);
+      // Last: releasing the lock hands what is still open to the other instances.
+      await cluster?.close();
     },
   };
 }

@@ -99,10 +99,23 @@ async function main(): Promise<void> {
     logger.warn('OWNER_TELEGRAM_CHAT_ID is set but TELEGRAM_BOT_TOKEN is not: owner notices wait until Telegram is configured');
   }
 
-  const store = await createStore(config, logger);
+  // Shared mode: the instances' common state and the shop's data on one Postgres, no embedded database.
+  // Loaded only in shared mode (pg-boss, the pg pool): one instance never needs them.
+  const cluster = config.cluster
+    ? await (await import('./cluster/index.js')).createCluster({
+        databaseUrl: config.cluster.databaseUrl,
+        logger,
+        metrics,
+        onLost: () => {
+          logger.flush();
+          process.exit(70);
+        },
+      })
+    : undefined;
+  const store = cluster && !config.supabase ? cluster.store : await createStore(config, logger);
   const openai = config.openai ? createOpenAIClient(config.openai) : undefined;
   const paymentProviders = paymentProvidersFromConfig(config);
-  app = await createApp({ config, logger, channels, store, metrics, ...(openai && { openai }), paymentProviders });
+  app = await createApp({ config, logger, channels, store, metrics, ...(openai && { openai }), paymentProviders, ...(cluster && { cluster }) });
   const running = app;
   web.routes(running.http);
   telegram?.routes(running.http);
@@ -121,7 +134,8 @@ async function main(): Promise<void> {
     {
       channels: channels.map((channel) => channel.name),
       model: running.responder.description,
-      store: running.store.kind === 'supabase' ? `supabase at ${displayUrl(config.supabase?.url ?? '')}` : `embedded database in ${config.dataDir}`,
+      store: running.store.kind === 'supabase' ? `supabase at ${displayUrl(config.supabase?.url ?? '')}` : running.store.kind === 'postgres' ? `postgres at ${displayUrl(config.cluster?.databaseUrl ?? '')}` : `embedded database in ${config.dataDir}`,
+      instance: cluster ? `shared mode, instance ${cluster.instance.name} (#${cluster.instance.id})` : 'single',
       shop: running.shop.name,
       payments: paymentProviders.length > 0 ? paymentProviders.map((provider) => provider.name) : 'cash on delivery',
       http: `http://localhost:${port}`,

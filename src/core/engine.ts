@@ -4,7 +4,7 @@ import type { Channel, LinkButton } from './channel.js';
 import { Conversation, type ConversationContext, type Resumed } from './conversation.js';
 import { DEFAULT_DEADLINES, type Deadlines } from './deadlines.js';
 import type { HistoryStore } from './history.js';
-import type { InboundJournal, MessageRef } from './journal.js';
+import type { InboundJournal, MessageRef, UnansweredEntry } from './journal.js';
 import type { IncomingMessage } from './message.js';
 import type { ConversationObserver, ReplyEvent, ReplyKind } from './observer.js';
 import type { Responder } from './responder.js';
@@ -83,6 +83,13 @@ export interface Engine {
    * apologises for a message too old to answer. Each message once.
    */
   recover(channelOf: (name: string) => Channel | undefined): RecoverySummary;
+  /**
+   * Takes over journalled messages this engine did not receive itself (shared mode: a chat whose
+   * instance died, or a message another instance received), as a start takes back its own:
+   * original `receivedAt` (the fallback goes out at once if its deadline passed), no second
+   * fallback, each message once however often it is handed over.
+   */
+  adopt(entries: readonly UnansweredEntry[], channelOf: (name: string) => Channel | undefined): RecoverySummary;
   /**
    * Shutdown: stop waiting for late answers and resolve once every owed reply was sent (the
    * real answer if it comes by the deadline, the fallback otherwise).
@@ -233,8 +240,13 @@ export function createEngine(options: EngineOptions): Engine {
       const typingShown = typeAtOnce(message, channel);
       const taken = journal.record(message).then(
         (recorded) => {
-          if (recorded === 'duplicate') options.metrics.duplicatesDropped.inc({ channel: message.channel });
-          else take(message, channel, undefined, typingShown);
+          if (recorded === 'duplicate') {
+            options.metrics.duplicatesDropped.inc({ channel: message.channel });
+            // Taken by a previous run or, in shared mode, by another instance: not by this engine,
+            // which must still be able to adopt it should its chat come here.
+            seen.delete(id);
+          } else if (recorded === 'new') take(message, channel, undefined, typingShown);
+          else answeredElsewhere(message);
         },
         (error: unknown) => {
           // A full or broken disk must not silence the customer: answered, but not crash-safe.
@@ -251,12 +263,28 @@ export function createEngine(options: EngineOptions): Engine {
     }
   }
 
+  /**
+   * A shared journal hands the message to the instance holding its chat ("typing…" went out
+   * from here on receipt). Not "seen" here: should this instance hold the chat (now or after a
+   * takeover), the message must be adopted.
+   */
+  function answeredElsewhere(message: IncomingMessage): void {
+    seen.delete(idOf(message));
+  }
+
   function recover(channelOf: (name: string) => Channel | undefined): RecoverySummary {
+    const summary = adopt(journal?.unanswered() ?? [], channelOf);
+    if (summary.resumed + summary.apologised + summary.expired + summary.waiting > 0) {
+      logger.info(summary, 'recovery: messages left unanswered by the last run taken back');
+    }
+    return summary;
+  }
+
+  function adopt(entries: readonly UnansweredEntry[], channelOf: (name: string) => Channel | undefined): RecoverySummary {
     const summary = { resumed: 0, apologised: 0, expired: 0, waiting: 0 };
-    if (!journal) return summary;
     const at = now();
-    // Already taken by this run: recovery is done once.
-    const unanswered = journal.unanswered().filter((entry) => !isDuplicate(entry.message));
+    // Already taken by this run: each message is taken once.
+    const unanswered = entries.filter((entry) => !isDuplicate(entry.message));
     for (const { first, expired, stale, resume } of planRecovery(unanswered, at, deadlines)) {
       if (expired.length > 0) closeQuietly(expired, 'expired');
       summary.expired += expired.length;
@@ -266,6 +294,8 @@ export function createEngine(options: EngineOptions): Engine {
       if (!channel) {
         logger.warn({ chat: chatOf(first), messages: waiting }, `recovery: channel ${first.channel} is not running; left for a later start`);
         summary.waiting += waiting;
+        // Left for a later start or takeover: not "seen" by this run.
+        for (const entry of [...stale, ...resume.map((e) => e.message)]) seen.delete(idOf(entry));
         continue;
       }
       // Oldest first: the apology for what is too old goes out before the answers to the rest.
@@ -280,15 +310,13 @@ export function createEngine(options: EngineOptions): Engine {
         summary.resumed += 1;
       }
     }
-    if (summary.resumed + summary.apologised + summary.expired + summary.waiting > 0) {
-      logger.info(summary, 'recovery: messages left unanswered by the last run taken back');
-    }
     return summary;
   }
 
   return {
     receive,
     recover,
+    adopt,
     async drain() {
       draining = true;
       for (const conversation of conversations.values()) conversation.hurry();

@@ -27,9 +27,10 @@ export interface InboundJournal {
   /**
    * Writes the message to disk (fsync'd) and resolves once it is durable: only then may the
    * platform be told it was received. `duplicate` when the journal already holds it (it then
-   * resolves once the first copy is durable).
+   * resolves once the first copy is durable). `elsewhere` when the journal is shared by several
+   * instances and the message is answered by the one that holds its conversation (not this one).
    */
-  record(message: IncomingMessage): Promise<'new' | 'duplicate'>;
+  record(message: IncomingMessage): Promise<'new' | 'duplicate' | 'elsewhere'>;
   /** Notes that the fallback went out for these messages (they stay unanswered). */
   markFallback(refs: readonly MessageRef[], at: number): Promise<void>;
   /**

@@ -25,7 +25,11 @@ export function isSpoken(message: Pick<IncomingMessage, 'kind'>): boolean {
  * for its voice notes stops waiting when it ends, even if a reader does not listen.
  */
 export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
+  if (signal.aborted) {
+    // Already given up: its own outcome no longer matters, and must not surface as unhandled.
+    work.catch(() => undefined);
+    return Promise.reject(signal.reason);
+  }
   return new Promise((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });

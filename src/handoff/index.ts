@@ -8,7 +8,7 @@ import type { Logger } from '../infra/logger.js';
 import type { ConversationObserver, ReplyEvent } from '../core/observer.js';
 import type { IncomingMessage } from '../core/message.js';
 import { asksForPerson } from './detect.js';
-import { handoffStateFile, type HandedOffChat } from './state-file.js';
+import { handoffStateFile, type HandedOffChat, type HandoffStateFile } from './state-file.js';
 import { CUSTOMER_HANDOFF_LINE, ownerHandoffNotice, ownerMessageNotice, type ContextLine, type HandoffReason } from './texts.js';
 
 export { asksForPerson } from './detect.js';
@@ -31,6 +31,8 @@ export class HandoffError extends Error {
 export interface HandoffOptions {
   /** Handed-off chats are kept in `${dataDir}/handoffs.json`; in memory only without it. */
   readonly dataDir?: string;
+  /** Where the handed-off chats are kept instead of `handoffs.json` (shared mode: Postgres). */
+  readonly state?: HandoffStateFile;
   /** Tells the owner (the app's durable owner notice); the same key is told once. */
   readonly notifyOwner: (key: string, text: string) => Promise<void>;
   /**
@@ -83,9 +85,13 @@ export function createHandoff(options: HandoffOptions): Handoff {
   const expireAfterMs = options.expireAfterMs ?? 12 * 3_600_000;
   const contextLines = options.contextLines ?? 6;
   const dashboardPath = options.dashboardPath ?? '/admin';
-  const file = handoffStateFile(options.dataDir, logger);
+  const file = options.state ?? handoffStateFile(options.dataDir, logger);
   const held = new Map<string, HandedOffChat>();
   for (const chat of file.load()) held.set(keyOf(chat.channel, chat.chatId), normalize(chat));
+  file.watch?.((chats) => {
+    held.clear();
+    for (const chat of chats) held.set(keyOf(chat.channel, chat.chatId), normalize(chat));
+  });
   // What every chat said lately, for the owner's context; bounded to the most recent chats.
   const recent = new Map<string, { name: string | null; lines: ContextLine[] }>();
   const fallbacks = new Map<string, number[]>();

@@ -24,6 +24,8 @@ export interface HandedOffChat {
 export interface HandoffStateFile {
   load(): HandedOffChat[];
   save(chats: readonly HandedOffChat[]): Promise<void>;
+  /** Where the list is shared (several instances): `apply` gets it whole whenever another writer changed it. */
+  watch?(apply: (chats: readonly HandedOffChat[]) => void): void;
 }
 
 /**

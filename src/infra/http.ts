@@ -11,6 +11,8 @@ export interface HealthReport {
   readonly channels: Record<string, Health>;
   readonly model: Health;
   readonly store: Health;
+  /** `single` (files in DATA_DIR) or `shared` with this instance's name and id (`DATABASE_URL`). */
+  readonly instance?: { readonly mode: 'single' } | { readonly mode: 'shared'; readonly instance: string; readonly id: number };
 }
 
 /** Who may read `/metrics`. */

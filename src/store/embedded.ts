@@ -71,7 +71,7 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
     await db.close().catch(() => undefined);
     throw toStoreError('store.migrate', error);
   }
-  return new EmbeddedStore(db);
+  return new EmbeddedStore(db, 'embedded');
 }
 
 /** The file saying which migrations `dataDir`'s database has (a start that finds them all runs none). */
@@ -126,12 +126,25 @@ const LIST_ZONES = `SELECT ${ZONE_COLUMNS} FROM public.delivery_zones WHERE acti
 
 const PLACE_ORDER = 'SELECT public.place_order($1, $2, $3, $4, $5, $6, $7::jsonb) AS result';
 
+/** What the store's queries need of a database: PGlite, or a `pg` pool (shared mode). */
+export interface SqlConnection {
+  query<T>(sql: string, params?: unknown[]): Promise<{ rows: T[] }>;
+  close(): Promise<void>;
+}
+
+/** The store over an open, migrated database (shared mode passes a `pg` pool as `postgres`). */
+export function storeOn(db: SqlConnection, kind: Store['kind'] = 'embedded'): Store {
+  return new EmbeddedStore(db, kind);
+}
+
 class EmbeddedStore implements Store {
-  readonly kind = 'embedded' as const;
   #closed = false;
   readonly #payments: PaymentMethods;
 
-  constructor(private readonly db: PGlite) {
+  constructor(
+    private readonly db: SqlConnection,
+    readonly kind: Store['kind'],
+  ) {
     this.#payments = embeddedPaymentMethods((operation, sql, params) =>
       this.run(operation, async () => (await this.db.query<{ result: unknown }>(sql, [...params])).rows[0]?.result),
     );

@@ -139,8 +139,8 @@ export interface OrderQuote {
  * wrong: tell the customer). See `./errors.js`.
  */
 export interface Store {
-  /** `embedded` = PGlite in this process, `supabase` = hosted PostgreSQL over HTTP. */
-  readonly kind: 'embedded' | 'supabase';
+  /** `embedded` = PGlite in this process, `supabase` = hosted PostgreSQL over HTTP, `postgres` = a direct connection (shared mode). */
+  readonly kind: 'embedded' | 'supabase' | 'postgres';
   /** Active products with their sizes. */
   listProducts(): Promise<Product[]>;
   /** Active delivery zones. */

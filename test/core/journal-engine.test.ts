@@ -110,6 +110,26 @@ describe('engine with a journal: recovery and cross-restart dedupe (fake time)',
     expect(second.channel.texts()).toEqual([]);
   });
 
+  it('a message another engine journalled is dropped as a redelivery, yet this engine may adopt it later (shared mode takeover)', async () => {
+    const first = await run();
+    const m = message('c1', 'Bonjour');
+    await first.engine.receive(m, first.channel);
+    await crash(first.journal);
+
+    const second = await run();
+    // The redelivery reaches this engine first: the journal knows it, nothing is answered.
+    await second.engine.receive(m, second.channel);
+    await settle();
+    expect(second.responder.calls).toHaveLength(0);
+    // Then its chat comes here (the engine that took it died): it is taken, once.
+    expect(second.engine.adopt([{ message: m }], () => second.channel).resumed).toBe(1);
+    expect(second.engine.adopt([{ message: m }], () => second.channel).resumed).toBe(0);
+    await settle();
+    second.responder.answer(0, 'Bonjour ! 👗');
+    await settle();
+    expect(second.channel.texts()).toEqual(['Bonjour ! 👗']);
+  });
+
   it('no second fallback after a restart: a shutdown sent it, the next start sends only the answer', async () => {
     const first = await run({ replyDeadlineMs: 3000 });
     await first.engine.receive(message('c1', 'Une robe pour un mariage ?'), first.channel);

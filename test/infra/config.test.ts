@@ -30,6 +30,7 @@ describe('loadConfig', () => {
       metricsToken: null,
       adminToken: null,
       supabase: null,
+      cluster: null,
       ownerTelegramChatId: null,
       publicUrl: null,
       payments: null,
@@ -402,6 +403,16 @@ describe('loadConfig: mobile money', () => {
 
   it('keeps cash on delivery alone without a provider, PUBLIC_URL or not', () => {
     expect(loadConfig({ PUBLIC_URL: 'https://x.example' })).toMatchObject({ publicUrl: 'https://x.example', payments: null });
+  });
+});
+
+describe('DATABASE_URL', () => {
+  it('turns the shared mode on with a Postgres connection string, and names the variable when it is not one', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgresql://postgres:pw@db.abcd.supabase.co:5432/postgres' }).cluster).toEqual({
+      databaseUrl: 'postgresql://postgres:pw@db.abcd.supabase.co:5432/postgres',
+    });
+    expect(loadConfig({ DATABASE_URL: '' }).cluster).toBeNull();
+    expect(() => loadConfig({ DATABASE_URL: 'https://abcd.supabase.co' })).toThrow(/DATABASE_URL/);
   });
 });
 

@@ -102,6 +102,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       values.SUPABASE_URL && values.SUPABASE_SERVICE_ROLE_KEY
         ? { url: values.SUPABASE_URL, serviceRoleKey: values.SUPABASE_SERVICE_ROLE_KEY }
         : null,
+    cluster: values.DATABASE_URL ? { databaseUrl: values.DATABASE_URL } : null,
     ownerTelegramChatId: values.OWNER_TELEGRAM_CHAT_ID ?? null,
     publicUrl: values.PUBLIC_URL?.replace(/\/+$/, '') ?? null,
     payments,

@@ -60,6 +60,11 @@ export interface Config {
   readonly adminToken: string | null;
   /** Supabase in production; `null` means the embedded database in `dataDir`. */
   readonly supabase: { readonly url: string; readonly serviceRoleKey: string } | null;
+  /**
+   * Shared mode (`DATABASE_URL`): several instances on one Postgres share the journal, the
+   * conversations and the work (docs/scale.md); `null`: one instance, its state in `dataDir`.
+   */
+  readonly cluster: { readonly databaseUrl: string } | null;
   /** The Telegram chat where the owner is told of new orders. */
   readonly ownerTelegramChatId: string | null;
   /** The bot's public HTTPS address (`PUBLIC_URL`): payment providers notify it and send customers back to it. */

@@ -170,6 +170,10 @@ export const variables = {
     schema: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
     hint: 'your project URL from Supabase (Project Settings → API), like https://abcd.supabase.co; leave it empty for the embedded database',
   },
+  DATABASE_URL: {
+    schema: optionalText.pipe(z.string().regex(/^postgres(?:ql)?:\/\/\S+$/).optional()),
+    hint: "a direct Postgres connection string, like postgresql://postgres:password@db.abcd.supabase.co:5432/postgres (Supabase: the direct or session connection, port 5432, not the transaction pooler on 6543); it runs several instances on one database (docs/scale.md); leave it empty for one instance with its files in DATA_DIR",
+  },
   SUPABASE_SERVICE_ROLE_KEY: {
     schema: optionalText,
     hint: 'the service_role key from Supabase (Project Settings → API)',
