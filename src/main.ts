@@ -1,6 +1,6 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { createTelegramChannel } from '../channels/telegram/index.js';
-import { createWebChannel } from '../channels/web/index.js';
+import { createWebChannel, type ChatEvent } from '../channels/web/index.js';
 import type { WhatsAppChannel } from '../channels/whatsapp/index.js';
 import { createWhatsAppCloudChannel, type WhatsAppCloudChannel } from '../channels/whatsapp-cloud/index.js';
 import { addWhatsAppQrPage, printQrInTerminal } from './admin/whatsapp-qr.js';
@@ -38,6 +38,21 @@ async function main(): Promise<void> {
   if (repaired.tightened > 0) logger.warn({ dataDir: config.dataDir, ...repaired }, 'DATA_DIR was readable by other users: made private (0700/0600)');
   // Made here rather than in the app: channels built before it put their counters there too.
   const metrics = createMetrics();
+  // Shared mode: the instances' common state and the shop's data on one Postgres, no embedded database.
+  // Loaded only in shared mode (pg-boss, the pg pool): one instance never needs them.
+  const cluster = config.cluster
+    ? await (await import('./cluster/index.js')).createCluster({
+        databaseUrl: config.cluster.databaseUrl,
+        logger,
+        metrics,
+        onLost: () => {
+          logger.flush();
+          process.exit(70);
+        },
+      })
+    : undefined;
+  // Shared mode: one visitor secret and chat log for all instances; replies reach the page wherever it is connected.
+  const sharedWebChat = cluster && (await cluster.webChat<ChatEvent>());
   // The web chat needs no account or token: a fresh install always has a channel to talk on.
   const web = createWebChannel({
     logger,
@@ -50,6 +65,7 @@ async function main(): Promise<void> {
     streamsPerAddress: config.webChat.streamsPerAddress,
     visitorsPerAddressPerHour: config.webChat.visitorsPerAddressPerHour,
     messagesPerAddressPerMinute: config.webChat.messagesPerAddressPerMinute,
+    ...sharedWebChat,
   });
   const channels: ChannelAdapter[] = [web];
   const telegram = config.telegram
@@ -99,19 +115,6 @@ async function main(): Promise<void> {
     logger.warn('OWNER_TELEGRAM_CHAT_ID is set but TELEGRAM_BOT_TOKEN is not: owner notices wait until Telegram is configured');
   }
 
-  // Shared mode: the instances' common state and the shop's data on one Postgres, no embedded database.
-  // Loaded only in shared mode (pg-boss, the pg pool): one instance never needs them.
-  const cluster = config.cluster
-    ? await (await import('./cluster/index.js')).createCluster({
-        databaseUrl: config.cluster.databaseUrl,
-        logger,
-        metrics,
-        onLost: () => {
-          logger.flush();
-          process.exit(70);
-        },
-      })
-    : undefined;
   const store = cluster && !config.supabase ? cluster.store : await createStore(config, logger);
   const openai = config.openai ? createOpenAIClient(config.openai) : undefined;
   const paymentProviders = paymentProvidersFromConfig(config);

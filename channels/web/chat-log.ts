@@ -13,8 +13,11 @@ export interface StoredChat {
 /** Where visitors' chats outlive the process. */
 export interface ChatLog {
   read(chatId: string): Promise<StoredChat | undefined>;
-  /** Queues a write of the chat as it is now (writes of one chat are coalesced, in order). */
-  write(chatId: string, chat: StoredChat): void;
+  /**
+   * Queues a write of the chat as it is now (writes of one chat are coalesced, in order).
+   * Resolves once it is written, or given up (logged); never rejects.
+   */
+  write(chatId: string, chat: StoredChat): Promise<void>;
   /** Forgets chats not written for `retentionMs`. */
   sweep(): Promise<void>;
   /** Resolves once every queued write is on disk. */
@@ -86,6 +89,10 @@ export function createFileChatLog(options: FileChatLogOptions): ChatLog {
     writing.set(chatId, done);
   }
 
+  async function written(chatId: string): Promise<void> {
+    for (let running = writing.get(chatId); running; running = writing.get(chatId)) await running;
+  }
+
   async function drain(chatId: string): Promise<void> {
     await ready;
     for (let chat = pending.get(chatId); chat; chat = pending.get(chatId)) {
@@ -120,13 +127,14 @@ export function createFileChatLog(options: FileChatLogOptions): ChatLog {
       }
     },
     write(chatId, chat) {
-      if (!SAFE_CHAT_ID.test(chatId)) return;
+      if (!SAFE_CHAT_ID.test(chatId)) return Promise.resolve();
       pending.set(chatId, chat);
       const isNew = !index.has(chatId);
       index.delete(chatId);
       index.set(chatId, now());
       schedule(chatId);
       if (isNew && index.size > options.maxChats) void trim();
+      return written(chatId);
     },
     async sweep() {
       await ready;

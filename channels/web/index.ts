@@ -6,7 +6,8 @@ import type { Logger } from '../../src/infra/logger.js';
 import type { ChannelAdapter, Health, LinkButton, MessageHandler, SendOptions, SendTextOptions } from '../../src/core/channel.js';
 import { createAddressLimits } from './address-limits.js';
 import { loadWebAssets } from './assets.js';
-import { createFileChatLog } from './chat-log.js';
+import { createFileChatLog, type ChatLog } from './chat-log.js';
+import type { ChatHub } from './hub.js';
 import { WebChannelError } from './errors.js';
 import { createWebRoutes } from './routes.js';
 import { createVisitorIds, loadVisitorSecret } from './visitor-ids.js';
@@ -16,6 +17,8 @@ export { parseWebMessage, isRejection, type WebMessageBody, type WebMessageRaw, 
 export { createVisitorIds, loadVisitorSecret, VISITOR_ID_PATTERN, type VisitorIds } from './visitor-ids.js';
 export { WebChannelError, type WebChannelErrorCode } from './errors.js';
 export type { ChatEvent } from './visitors.js';
+export type { ChatLog, StoredChat } from './chat-log.js';
+export type { ChatHub, ChatSignal } from './hub.js';
 
 /** How the web chat behaves. Only `logger` and `shopName` are required. */
 export interface WebChannelOptions {
@@ -37,8 +40,18 @@ export interface WebChannelOptions {
    * restart, in `web-chat/visitors/`. Without it they live in memory and ids last one run.
    */
   readonly dataDir?: string;
-  /** Signs visitor ids (32 bytes or more). Default: kept in `dataDir`, else random per run. */
+  /**
+   * Signs visitor ids (32 bytes or more). Default: kept in `dataDir`, else random per run.
+   * Instances sharing visitors (shared mode) share it, so an id one issued is valid on all.
+   */
   readonly visitorSecret?: Uint8Array;
+  /** Where visitors' chats are kept. Default: files in `dataDir` (bounded as below), else memory only. */
+  readonly chatLog?: ChatLog;
+  /**
+   * Instances sharing `chatLog` (shared mode): a reply any of them sends reaches the visitor's
+   * pages on whichever instance holds them. Default: none (one process).
+   */
+  readonly hub?: ChatHub;
   /** `TRUST_PROXY`: reverse proxies whose `X-Forwarded-For` names the client. Default 0. */
   readonly trustProxy?: number;
   /** Open pages from one address at once. Default 20. */
@@ -110,15 +123,17 @@ export function createWebChannel(options: WebChannelOptions): WebChannel {
   const trustProxy = options.trustProxy ?? 0;
   const folder = options.dataDir === undefined ? undefined : join(options.dataDir, 'web-chat');
   const secret = options.visitorSecret ?? (folder ? loadVisitorSecret(join(folder, 'visitor-secret')) : randomBytes(32));
-  const chatLog = folder
-    ? createFileChatLog({
-        dir: join(folder, 'visitors'),
-        maxChats: positive('maxSavedChats', options.maxSavedChats ?? 5000),
-        retentionMs: positive('savedChatRetentionMs', options.savedChatRetentionMs ?? 30 * 24 * 60 * 60_000),
-        logger: log,
-        now,
-      })
-    : undefined;
+  const chatLog =
+    options.chatLog ??
+    (folder
+      ? createFileChatLog({
+          dir: join(folder, 'visitors'),
+          maxChats: positive('maxSavedChats', options.maxSavedChats ?? 5000),
+          retentionMs: positive('savedChatRetentionMs', options.savedChatRetentionMs ?? 30 * 24 * 60 * 60_000),
+          logger: log,
+          now,
+        })
+      : undefined);
   const book = new VisitorBook({
     historyLimit: positive('historyLimit', options.historyLimit ?? 50),
     historyMaxChars: positive('historyMaxChars', options.historyMaxChars ?? 20_000),
@@ -129,6 +144,7 @@ export function createWebChannel(options: WebChannelOptions): WebChannel {
     maxStreams: positive('maxStreams', options.maxStreams ?? 2000),
     now,
     ...(chatLog && { log: chatLog }),
+    ...(options.hub && { hub: options.hub }),
   });
   const limits = createAddressLimits({
     streams: positive('streamsPerAddress', options.streamsPerAddress ?? 20),

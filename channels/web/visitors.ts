@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ChatLog } from './chat-log.js';
+import type { ChatHub, ChatSignal } from './hub.js';
 
 /** Something to show in a visitor's chat: a message either way, or a product photo from the shop. */
 export type NewChatEvent =
@@ -45,6 +46,11 @@ export interface VisitorBookOptions {
   readonly now: () => number;
   /** Where chats are kept across restarts; without it they live in memory only. */
   readonly log?: ChatLog;
+  /**
+   * Other instances sharing `log` (shared mode): what is added here is announced once written,
+   * and what they add reaches the pages open here.
+   */
+  readonly hub?: ChatHub;
 }
 
 interface Visitor {
@@ -76,7 +82,9 @@ export class VisitorBook {
   private streams = 0;
   private chars = 0;
 
-  constructor(private readonly options: VisitorBookOptions) {}
+  constructor(private readonly options: VisitorBookOptions) {
+    options.hub?.subscribe((signal) => void this.heard(signal).catch(() => undefined));
+  }
 
   /** Adds an event to the visitor's chat, shows it on every open page and saves the chat. */
   append(visitorId: string, event: NewChatEvent): Promise<ChatEvent> {
@@ -111,6 +119,7 @@ export class VisitorBook {
     return this.use(visitorId, (visitor) => {
       visitor.typingUntil = this.options.now() + visibleMs;
       for (const subscriber of visitor.subscribers) subscriber.typing(visibleMs);
+      this.options.hub?.publish({ kind: 'typing', chatId: visitorId, visibleMs });
     });
   }
 
@@ -229,16 +238,59 @@ export class VisitorBook {
     visitor.events.push(stored);
     visitor.chars += sizeOf(stored);
     this.chars += sizeOf(stored);
+    this.trim(visitor);
+    if (stored.from === 'shop') visitor.typingUntil = 0; // a message from the shop ends "typing…", as on Telegram
+    for (const subscriber of visitor.subscribers) subscriber.event(stored);
+    const written = this.options.log?.write(visitor.id, { events: visitor.events, clientMessageIds: [...visitor.clientMessageIds] });
+    const { hub } = this.options;
+    // Announced once in the log: the instance holding the pages reads it from there.
+    if (hub) void (written ?? Promise.resolve()).then(() => hub.publish({ kind: 'events', chatId: visitor.id }));
+    return stored;
+  }
+
+  /** Another instance changed a visitor's chat: pages open here show it; a copy nobody watches is dropped (read again when needed). */
+  private async heard(signal: ChatSignal): Promise<void> {
+    const visitor = this.visitors.get(signal.chatId);
+    if (!visitor) return;
+    if (signal.kind === 'typing') {
+      visitor.typingUntil = this.options.now() + signal.visibleMs;
+      for (const subscriber of visitor.subscribers) subscriber.typing(signal.visibleMs);
+      return;
+    }
+    if (this.evictable(visitor)) {
+      this.evict(visitor);
+      return;
+    }
+    visitor.pins += 1;
+    try {
+      const stored = await this.options.log?.read(visitor.id);
+      for (const event of stored?.events ?? []) this.merge(visitor, event);
+      for (const id of stored?.clientMessageIds ?? []) visitor.clientMessageIds.add(id);
+    } finally {
+      visitor.pins -= 1;
+    }
+  }
+
+  /** Adds an event another instance wrote, unless this copy has it already. */
+  private merge(visitor: Visitor, event: ChatEvent): void {
+    const oldest = visitor.events[0];
+    if ((oldest && event.at < oldest.at) || visitor.events.some((known) => known.id === event.id)) return;
+    visitor.events.push(event);
+    visitor.chars += sizeOf(event);
+    this.chars += sizeOf(event);
+    this.trim(visitor);
+    if (event.from === 'shop') visitor.typingUntil = 0;
+    for (const subscriber of visitor.subscribers) subscriber.event(event);
+  }
+
+  /** Keeps the visitor's chat within its limits, the newest event always. */
+  private trim(visitor: Visitor): void {
     const { historyLimit, historyMaxChars } = this.options;
     while (visitor.events.length > 1 && (visitor.events.length > historyLimit || visitor.chars > historyMaxChars)) {
       const dropped = sizeOf(visitor.events.shift()!);
       visitor.chars -= dropped;
       this.chars -= dropped;
     }
-    if (stored.from === 'shop') visitor.typingUntil = 0; // a message from the shop ends "typing…", as on Telegram
-    for (const subscriber of visitor.subscribers) subscriber.event(stored);
-    this.options.log?.write(visitor.id, { events: visitor.events, clientMessageIds: [...visitor.clientMessageIds] });
-    return stored;
   }
 
   private drop(visitor: Visitor, subscriber: Subscriber): void {

@@ -36,14 +36,14 @@ export interface ChatOwners {
 // A new chat (or one whose owner died) goes to a live instance that is not leaving, picked by
 // hashing the chat with each instance's id (rendezvous hashing): chats spread evenly whichever
 // instance received them (one poller, a load balancer), and move little when instances come and go.
-// A web chat stays with the instance that received it: the visitor's page is connected there.
+// Web chats too: the reply reaches the visitor's page on whichever instance holds it (akwaba_web).
 const CLAIM = `
   WITH prior AS (SELECT instance_id FROM cluster.chats WHERE channel = $1 AND chat_id = $2),
   pick AS (
-    SELECT CASE WHEN $1 = 'web' THEN $3 ELSE coalesce((
+    SELECT coalesce((
       SELECT i.id FROM cluster.instances i
       WHERE i.id IN (SELECT cluster.live_instances()) AND NOT i.leaving
-      ORDER BY md5($1 || ':' || $2 || ':' || i.id) LIMIT 1), $3) END AS id
+      ORDER BY md5($1 || ':' || $2 || ':' || i.id) LIMIT 1), $3::bigint) AS id
   )
   INSERT INTO cluster.chats AS c (channel, chat_id, instance_id) SELECT $1, $2, pick.id FROM pick
   ON CONFLICT (channel, chat_id) DO UPDATE SET instance_id = EXCLUDED.instance_id, since = now()

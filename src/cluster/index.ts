@@ -20,9 +20,11 @@ import type { CheckoutStore } from '../shop/checkout/store.js';
 import type { HandoffStateFile } from '../handoff/state-file.js';
 import { createClusterJournal } from './journal.js';
 import { addClusterMetrics } from './metrics.js';
+import { createClusterChatHub, createClusterChatLog, sharedVisitorSecret, type ClusterChatHub, type ClusterChatLog, type WebChatEvent } from './web-chat.js';
 
 export { ClusterError } from './database.js';
 export type { ChatKey, Instance } from './instance.js';
+export type { ClusterChatHub, ClusterChatLog, WebChatEvent } from './web-chat.js';
 
 /** What {@link createCluster} needs. */
 export interface ClusterOptions {
@@ -74,6 +76,11 @@ export interface Cluster {
   readonly handoffs: HandoffStateFile;
   /** Blocked customers, in `cluster.records`; a change on one instance reaches the others at once. */
   readonly blocklist: Blocklist;
+  /**
+   * The web chat across instances: one visitor-id secret for all, the visitors' chats in
+   * Postgres, and replies announced on `LISTEN/NOTIFY` to the instance holding the visitor's page.
+   */
+  webChat<E extends WebChatEvent>(options?: { readLimit?: number }): Promise<{ visitorSecret: Buffer; chatLog: ClusterChatLog<E>; hub: ClusterChatHub }>;
   /** Hands chats to the engine from now on: routed here, taken over, or found by the safety poll. */
   start(engine: Pick<Engine, 'adopt'>, channelOf: (name: string) => Channel | undefined): void;
   /**
@@ -107,6 +114,7 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
   const pool = createPool(options.databaseUrl);
   await migrate(pool);
   let hand: ((chats: readonly ChatKey[]) => Promise<void>) | undefined;
+  let webHub: ClusterChatHub | undefined;
   /** What each kind of shared state does when another instance changed it. */
   const reloads = new Map<string, () => Promise<void>>();
   const instance = await joinCluster({
@@ -117,6 +125,7 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
     onChanged: (kind) => {
       reloads.get(kind)?.().catch((error: unknown) => logger.warn({ err: error, kind }, 'cluster: shared state not reloaded'));
     },
+    onWeb: (payload) => webHub?.heard(payload),
     onLost: (error) => {
       logger.error({ err: error }, 'cluster: this instance lost its lock; stopping');
       options.onLost(error);
@@ -171,6 +180,11 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
     handoffs,
     blocklist,
     queue: <T>(name: QueueName) => createJobQueue<T>(boss, `akwaba-${name}`),
+    async webChat<E extends WebChatEvent>(webOptions: { readLimit?: number } = {}) {
+      webHub ??= createClusterChatHub(pool, instance.id, logger);
+      const chatLog = createClusterChatLog<E>(pool, { logger, ...(webOptions.readLimit !== undefined && { readLimit: webOptions.readLimit }) });
+      return { visitorSecret: await sharedVisitorSecret(records), chatLog, hub: webHub };
+    },
     start(engine, channelOf) {
       hand = async (chats) => {
         const entries = await owners.open(chats);

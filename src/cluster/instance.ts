@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import pg from 'pg';
 import type { Logger } from '../infra/logger.js';
 import { ClusterError, LOCK_SPACE } from './database.js';
+import { WEB_CHANNEL } from './web-chat.js';
 
 /** The channel on which an instance is told to take a chat's messages. */
 export const TAKE_CHANNEL = 'akwaba_take';
@@ -46,6 +47,8 @@ export interface InstanceOptions {
   readonly onTake: (chat: ChatKey) => void;
   /** Some instance changed the shared `kind` of state (e.g. `blocklist`). */
   readonly onChanged?: (kind: string) => void;
+  /** A web chat signal (`NOTIFY akwaba_web`), this instance's own included. */
+  readonly onWeb?: (payload: string) => void;
   /** The lock session died: another instance may already answer this one's chats. */
   readonly onLost: (error: unknown) => void;
 }
@@ -63,6 +66,7 @@ export async function joinCluster(options: InstanceOptions): Promise<Instance> {
     await session.query('SELECT pg_advisory_lock($1, $2)', [LOCK_SPACE, id]);
     await session.query(`LISTEN ${TAKE_CHANNEL}`);
     await session.query(`LISTEN ${CHANGED_CHANNEL}`);
+    await session.query(`LISTEN ${WEB_CHANNEL}`);
   } catch (error) {
     await session.end().catch(() => undefined);
     throw new ClusterError('instance.join', { cause: error });
@@ -76,6 +80,7 @@ export async function joinCluster(options: InstanceOptions): Promise<Instance> {
   session.on('end', () => lost(new Error('the lock session ended')));
   session.on('notification', (message) => {
     if (message.channel === CHANGED_CHANNEL && message.payload) return options.onChanged?.(message.payload);
+    if (message.channel === WEB_CHANNEL && message.payload) return options.onWeb?.(message.payload);
     if (message.channel !== TAKE_CHANNEL || !message.payload) return;
     try {
       const { to, channel, chatId } = JSON.parse(message.payload) as { to: number; channel: string; chatId: string };

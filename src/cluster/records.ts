@@ -13,6 +13,8 @@ import { ClusterError } from './database.js';
 export interface Records {
   get<T>(kind: string, key: string): Promise<T | undefined>;
   put(kind: string, key: string, value: unknown): Promise<void>;
+  /** Writes the record unless one is there already (the first instance's value wins). */
+  putIfAbsent(kind: string, key: string, value: unknown): Promise<void>;
   list<T>(kind: string): Promise<T[]>;
   remove(kind: string, key: string): Promise<void>;
 }
@@ -38,6 +40,9 @@ export function createRecords(pool: pg.Pool): Records {
          ON CONFLICT (kind, key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
         [kind, key, JSON.stringify(value)],
       );
+    },
+    async putIfAbsent(kind, key, value) {
+      await query('putIfAbsent', 'INSERT INTO cluster.records (kind, key, value) VALUES ($1, $2, $3) ON CONFLICT (kind, key) DO NOTHING', [kind, key, JSON.stringify(value)]);
     },
     async list<T>(kind: string) {
       return (await query<{ value: T }>('list', 'SELECT value FROM cluster.records WHERE kind = $1', [kind])).map((row) => row.value);

@@ -108,8 +108,8 @@ describe('shared mode adapters on Postgres', () => {
     await chatsA.leave();
     for (let n = 1; n <= 12; n++) expect((await chatsA.claim({ channel: 'telegram', chatId: `l-${n}` })).owner).not.toBe(a.id);
     expect(await chatsB.claim({ channel: 'telegram', chatId: 'l-0' })).toEqual(kept);
-    // A web chat stays where the visitor's page is connected.
-    expect(await chatsA.claim({ channel: 'web', chatId: 'visitor-1' })).toEqual({ owner: a.id, takenOver: false });
+    // A web chat is routed like the others: its replies reach the visitor's page wherever it is (akwaba_web).
+    expect(await chatsA.claim({ channel: 'web', chatId: 'visitor-1' })).toEqual({ owner: b.id, takenOver: false });
   });
 
   it("sweeps up a dead instance's chats that still owe answers, each by one instance, oldest message first", async () => {
