@@ -5,7 +5,7 @@ import type { HistoryStore } from '../core/history.js';
 import type { InboundJournal, UnansweredEntry } from '../core/journal.js';
 import type { Logger } from '../infra/logger.js';
 import type { Metrics } from '../infra/metrics.js';
-import { storeOn } from '../store/embedded.js';
+import { storeOn } from '../store/sql-store.js';
 import type { DurableQueue } from '../durable/queue.js';
 import type { Store } from '../store/types.js';
 import { createChatOwners } from './chats.js';
