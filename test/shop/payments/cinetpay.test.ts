@@ -19,7 +19,7 @@ describe('the CinetPay provider against a fake of its checkout API', () => {
   let provider: PaymentProvider;
   beforeAll(async () => {
     cinetpay = await startFakeCinetPay();
-    provider = createCinetPayProvider({ apiKey: cinetpay.apiKey, siteId: cinetpay.siteId, secretKey: cinetpay.secretKey, apiRoot: cinetpay.url, publicUrl: PUBLIC_URL, timeoutMs: 300 });
+    provider = createCinetPayProvider({ apiKey: cinetpay.apiKey, siteId: cinetpay.siteId, secretKey: cinetpay.secretKey, apiRoot: cinetpay.url, publicUrl: PUBLIC_URL, timeoutMs: 1000 });
   });
   afterAll(() => cinetpay.close());
 

@@ -19,7 +19,7 @@ describe('the Wave provider against a fake of the Checkout API', () => {
   let provider: PaymentProvider;
   beforeAll(async () => {
     wave = await startFakeWave();
-    provider = createWaveProvider({ apiKey: wave.apiKey, webhookSecret: wave.webhookSecret, apiRoot: wave.url, publicUrl: `${PUBLIC_URL}/`, timeoutMs: 300 });
+    provider = createWaveProvider({ apiKey: wave.apiKey, webhookSecret: wave.webhookSecret, apiRoot: wave.url, publicUrl: `${PUBLIC_URL}/`, timeoutMs: 1000 });
   });
   afterAll(() => wave.close());
 
