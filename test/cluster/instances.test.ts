@@ -228,4 +228,31 @@ describe('three instances sharing one Postgres', () => {
     expect(figures.repeatedAnswers).toBe(0);
     console.info('cluster rolling restart', figures);
   }, 60_000);
+
+  it('18:32 across instances: after the fallback, a customer who writes again is answered at once, not behind the hung call', async () => {
+    const since = sent.length;
+    const chatId = 401;
+    // The first call hangs (it would, at a provider in trouble); a later one answers in 80 ms.
+    openai.route((body) => (lastUserText(body).includes('pendu') ? { hang: true } : { latencyMs: lastUserText(body).includes('lent') ? 2500 : 80 }));
+    try {
+      push(chatId, 0);
+      await telegram.waitForTexts(chatId, 1, 10_000);
+      const hung = telegram.pushMessage(chatId, `client ${chatId} message 1 pendu`);
+      sent.push({ chatId, index: 1, messageId: String(hung.message!.message_id) });
+      const [, fallback] = await telegram.waitForTexts(chatId, 2, PROMISE_MS + 1000);
+      expect(fallback).toMatch(/réfléchis trop/);
+      // Written again through the balancer (any instance), routed to the chat's holder, answered by a fresh turn.
+      const wroteAgainAt = Date.now();
+      push(chatId, 2);
+      const texts = await telegram.waitForTexts(chatId, 3, PROMISE_MS);
+      expect(texts[2]).toBe(`Réponse à: client ${chatId} message 2`);
+      // Liveness, not speed: queued behind the hung call it would wait for its give-up (deadline + 8 s).
+      expect(Date.now() - wroteAgainAt).toBeLessThan(PROMISE_MS);
+      const figures = await everyoneAnswered(since);
+      console.info('cluster 18:32', { ...figures, wroteAgainToAnswerMs: Date.now() - wroteAgainAt });
+    } finally {
+      openai.route((body) => ({ latencyMs: lastUserText(body).includes('lent') ? 2500 : 80 }));
+    }
+  }, 40_000);
 });
+
