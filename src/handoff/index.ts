@@ -4,6 +4,7 @@
  * in that chat, the owner answers from the dashboard through the customer's own channel, and
  * hands the chat back to the bot with a button.
  */
+import { setRecent } from '../infra/recent.js';
 import type { Logger } from '../infra/logger.js';
 import type { ConversationObserver, ReplyEvent } from '../core/observer.js';
 import type { IncomingMessage } from '../core/message.js';
@@ -102,12 +103,10 @@ export function createHandoff(options: HandoffOptions): Handoff {
   function remember(channel: string, chatId: string, line: ContextLine, name?: string | null): void {
     const key = keyOf(channel, chatId);
     const entry = recent.get(key) ?? { name: null, lines: [] };
-    recent.delete(key);
-    recent.set(key, entry);
+    setRecent(recent, key, entry, maxChats);
     if (name) entry.name = name;
     entry.lines.push(line);
     if (entry.lines.length > contextLines) entry.lines.splice(0, entry.lines.length - contextLines);
-    if (recent.size > maxChats) recent.delete(recent.keys().next().value as string);
     const chat = held.get(key);
     if (chat) {
       const lines = [...chat.recent, line].slice(-contextLines);

@@ -1,3 +1,5 @@
+import { setRecent } from './recent.js';
+
 /** Options of {@link createKeyLimiter}. */
 export interface KeyLimiterOptions {
   /** How many a key may take in any `windowMs` (the bucket's size). */
@@ -57,9 +59,7 @@ export function createKeyLimiter(options: KeyLimiterOptions): KeyLimiter {
     },
     take(key) {
       const bucket = current(key, now());
-      buckets.delete(key);
-      buckets.set(key, bucket);
-      if (buckets.size > maxKeys) buckets.delete(buckets.keys().next().value as string);
+      setRecent(buckets, key, bucket, maxKeys);
       const wait = waitFor(bucket);
       if (wait === 0) bucket.tokens -= 1;
       return wait;

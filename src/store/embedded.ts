@@ -2,6 +2,7 @@
  * The default store: PostgreSQL compiled to WebAssembly (PGlite) inside this process,
  * persisted on disk, running the very migrations Supabase runs.
  */
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
@@ -34,9 +35,10 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
   const db = await open(inMemory ? 'memory://' : join(options.dataDir, 'pglite'));
   try {
     const migrations = await loadMigrations(options.root);
-    await applyMigrations(db, migrations);
+    const applied = await applyMigrations(db, migrations);
     if (options.seed ?? true) await seedIfEmpty(db, await loadSeed(options.root));
-    if (!inMemory) await writeFile(schemaMarkOf(options.dataDir), schemaMark(migrations));
+    const mark = schemaMarkOf(options.dataDir);
+    if (!inMemory && (applied.length > 0 || !existsSync(mark))) await writeFile(mark, schemaMark(migrations));
   } catch (error) {
     await db.close().catch(() => undefined);
     throw toStoreError('store.migrate', error);

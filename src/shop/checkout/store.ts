@@ -7,6 +7,7 @@ import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileDurably } from '../../durable/atomic-file.js';
+import { setRecent } from '../../infra/recent.js';
 import type { CheckoutState } from './state.js';
 
 /** Durable checkout states, one per conversation. */
@@ -50,11 +51,7 @@ export function createFileCheckoutStore(dir: string, options: { readonly cached?
   const cacheSize = Math.max(1, options.cached ?? 1000);
   /** The JSON of each recent state, `null` for none; least recently used first. */
   const cache = new Map<string, string | null>();
-  const remember = (key: string, text: string | null) => {
-    cache.delete(key);
-    cache.set(key, text);
-    if (cache.size > cacheSize) cache.delete(cache.keys().next().value as string);
-  };
+  const remember = (key: string, text: string | null) => setRecent(cache, key, text, cacheSize);
 
   async function read(file: string): Promise<CheckoutState | undefined> {
     let text: string;
